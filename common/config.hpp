@@ -1,0 +1,75 @@
+#pragma once
+// stratd's configuration: defaults, then the TOML file (--config), then
+// STRATD_* environment variables, then command-line flags.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace stratd {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 3000;
+  size_t body_limit_bytes = 64 * 1024;
+  int request_timeout_ms = 30'000;
+  std::vector<std::string> cors_origins = {"*"};
+};
+
+struct FeedConfig {
+  std::string source = "sim";
+  int sim_interval_ms = 250;
+  uint64_t sim_seed = 42;
+};
+
+struct RunnerPolicyConfig {
+  int hang_timeout_ms = 5'000;
+  int backoff_initial_ms = 100;
+  int backoff_max_ms = 30'000;
+  int crash_limit = 5;  // more than this many crashes in the window: Failed
+  int crash_window_secs = 60;
+  int stop_grace_ms = 5'000;
+  int default_window_size = 200;
+  int max_window_size = 10'000;
+  int max_runners = 256;
+};
+
+struct LuaConfig {
+  uint64_t instruction_budget = 10'000'000;  // per strategy call
+  uint64_t memory_limit_bytes = 64ull << 20;  // per Lua state
+};
+
+struct BrokerConfig {
+  double fee_bps = 10.0;  // per fill, on notional
+  double slippage_bps = 0.0;
+};
+
+struct Config {
+  ServerConfig server;
+  FeedConfig feed;
+  RunnerPolicyConfig runners;
+  LuaConfig lua;
+  BrokerConfig broker;
+  std::string state_dir;       // empty: $STATE_DIRECTORY (systemd) or ./stratd-state
+  std::string strategies_dir;  // empty: ./strategies, else the source tree's
+  std::string log_level = "info";
+  std::string config_file;
+};
+
+// What the command line asked for besides running.
+enum class CliAction { Run, Help, Version };
+
+struct LoadedConfig {
+  Config config;
+  CliAction action = CliAction::Run;
+};
+
+// Builds the configuration from argv, the environment and the file it names.
+Expected<LoadedConfig> load_config(int argc, const char* const* argv);
+std::string usage_text();
+
+// Fills empty paths with their defaults and makes them absolute.
+Status resolve_paths(Config& cfg, const std::string& fallback_strategies_dir);
+
+}  // namespace stratd

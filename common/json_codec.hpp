@@ -1,0 +1,29 @@
+#pragma once
+// JSON renderings of domain types, with the seed's field names.
+#include <nlohmann/json.hpp>
+
+#include "common/context.hpp"
+#include "common/event.hpp"
+#include "common/market_data.hpp"
+#include "common/snapshot.hpp"
+#include "common/trading.hpp"
+
+namespace stratd {
+
+using Json = nlohmann::json;
+
+Json to_json(const Bar& bar);
+Json to_json(const Position& p, double mark_price);
+Json to_json(const Context& c);
+Json to_json(const RunnerStats& s);
+// The seed's snapshot object. `uptime_secs` is supplied by the caller, who
+// knows when the runner started.
+Json to_json(const Snapshot& s, int64_t uptime_secs);
+Json to_json(const Scalar& v);
+// The client wire format: { type, runner_id, symbol, seq, timestamp, data }.
+Json to_json(const Event& e);
+
+// The seed's {secs, nanos} duration shape.
+Json duration_json(uint64_t ns);
+
+}  // namespace stratd

@@ -1,0 +1,289 @@
+#include "ipc/segment.hpp"
+
+#include <cstring>
+
+#include <boost/interprocess/shared_memory_object.hpp>
+
+#include "common/clock.hpp"
+#include "ipc/seqlock.hpp"
+
+namespace stratd::ipc {
+namespace bip = boost::interprocess;
+
+namespace {
+constexpr uint32_t kMaxWindow = 1'000'000;
+
+Status check_header(const SegmentHeader& h, uint64_t mapped) {
+  if (h.magic.load(std::memory_order_acquire) != kSegmentMagic)
+    return fail("SEGMENT_INVALID", "bad magic");
+  if (h.layout_version != kLayoutVersion) return fail("SEGMENT_INVALID", "layout version mismatch");
+  if (h.snapshot_capacity != kSnapshotCapacity)
+    return fail("SEGMENT_INVALID", "snapshot capacity mismatch");
+  if (h.window_capacity == 0 || h.window_capacity > kMaxWindow)
+    return fail("SEGMENT_INVALID", "bad window capacity");
+  if (h.slot_bytes != slot_bytes_for(h.window_capacity) ||
+      h.total_bytes != segment_bytes_for(h.window_capacity) || h.total_bytes > mapped)
+    return fail("SEGMENT_INVALID", "size mismatch");
+  return ok();
+}
+}  // namespace
+
+std::string segment_name(std::string_view instance, std::string_view runner_id) {
+  return "stratd." + std::string(instance) + "." + std::string(runner_id);
+}
+
+SlotHeader& SegmentMapping::slot(uint32_t i) const {
+  auto* base = static_cast<uint8_t*>(region_.get_address()) + sizeof(SegmentHeader);
+  return *reinterpret_cast<SlotHeader*>(base + i * slot_bytes_);
+}
+
+uint8_t* SegmentMapping::snapshot_area(uint32_t i) const {
+  return reinterpret_cast<uint8_t*>(&slot(i)) + sizeof(SlotHeader);
+}
+
+Bar* SegmentMapping::ring(uint32_t i) const {
+  return reinterpret_cast<Bar*>(snapshot_area(i) + kSnapshotCapacity);
+}
+
+Expected<SegmentMapping> SegmentMapping::create(const std::string& name, uint32_t window_capacity) {
+  if (window_capacity == 0 || window_capacity > kMaxWindow)
+    return fail("SEGMENT_INVALID", "window capacity out of range");
+  if (auto existing = open(name, true); existing && existing->window_capacity() == window_capacity)
+    return existing;
+  try {
+    bip::shared_memory_object::remove(name.c_str());
+    bip::shared_memory_object shm(bip::create_only, name.c_str(), bip::read_write);
+    const uint64_t total = segment_bytes_for(window_capacity);
+    shm.truncate(bip::offset_t(total));  // zero-filled by the kernel
+    SegmentMapping m;
+    m.region_ = bip::mapped_region(shm, bip::read_write, 0, total);
+    m.window_ = window_capacity;
+    m.slot_bytes_ = slot_bytes_for(window_capacity);
+    auto& h = m.header();
+    h.layout_version = kLayoutVersion;
+    h.window_capacity = window_capacity;
+    h.snapshot_capacity = kSnapshotCapacity;
+    h.slot_bytes = m.slot_bytes_;
+    h.total_bytes = total;
+    h.magic.store(kSegmentMagic, std::memory_order_release);
+    return m;
+  } catch (const bip::interprocess_exception& e) {
+    return fail("SEGMENT_ERROR", std::string("create ") + name + ": " + e.what());
+  }
+}
+
+Expected<SegmentMapping> SegmentMapping::open(const std::string& name, bool writable) {
+  try {
+    const auto mode = writable ? bip::read_write : bip::read_only;
+    bip::shared_memory_object shm(bip::open_only, name.c_str(), mode);
+    bip::offset_t size = 0;
+    if (!shm.get_size(size) || uint64_t(size) < sizeof(SegmentHeader))
+      return fail("SEGMENT_INVALID", "segment too small");
+    SegmentMapping m;
+    m.region_ = bip::mapped_region(shm, mode, 0, size_t(size));
+    if (auto s = check_header(m.header(), uint64_t(size)); !s) return Unexpected<Error>{s.error()};
+    m.window_ = m.header().window_capacity;
+    m.slot_bytes_ = m.header().slot_bytes;
+    return m;
+  } catch (const bip::interprocess_exception& e) {
+    return fail("SEGMENT_ERROR", std::string("open ") + name + ": " + e.what());
+  }
+}
+
+bool SegmentMapping::remove(const std::string& name) {
+  return bip::shared_memory_object::remove(name.c_str());
+}
+
+bool SegmentMapping::exists(const std::string& name) {
+  try {
+    bip::shared_memory_object shm(bip::open_only, name.c_str(), bip::read_only);
+    return true;
+  } catch (const bip::interprocess_exception&) {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------- writer
+
+SegmentWriter::SegmentWriter(SegmentMapping mapping) : m_(std::move(mapping)) {}
+
+std::optional<CommittedState> SegmentWriter::restore() const {
+  auto st = SegmentReader(m_).committed(m_.window_capacity());
+  if (!st) return std::nullopt;
+  return std::move(*st);
+}
+
+void SegmentWriter::attach(int32_t pid) {
+  for (uint32_t i = 0; i < kSlotCount; ++i) {
+    // A slot left odd was being written when its writer died: its bytes are
+    // not to be patched incrementally.
+    full_rewrite_[i] = (m_.slot(i).seq.load(std::memory_order_relaxed) & 1) != 0 ||
+                       m_.slot(i).generation == 0;
+  }
+  m_.header().worker_pid.store(pid, std::memory_order_release);
+  heartbeat();
+}
+
+void SegmentWriter::detach() { m_.header().worker_pid.store(0, std::memory_order_release); }
+
+void SegmentWriter::heartbeat() {
+  m_.header().heartbeat_mono_ns.store(mono_ns(), std::memory_order_release);
+}
+
+bool SegmentWriter::commit(std::string_view snapshot, const BarRing& bars) {
+  if (snapshot.size() > kSnapshotCapacity) return false;
+  auto& h = m_.header();
+  const uint32_t latest = h.latest_slot.load(std::memory_order_relaxed) % kSlotCount;
+  const uint64_t commits = h.commits.load(std::memory_order_relaxed);
+  // Before the first commit both slots are empty; start with slot 0.
+  const uint32_t target = commits == 0 ? 0 : 1 - latest;
+  auto& slot = m_.slot(target);
+  Bar* ring = m_.ring(target);
+  const uint32_t cap = m_.window_capacity();
+
+  const uint64_t odd = begin_write(slot.seq);
+  // Copy only the bars this slot has not seen yet (usually one or two).
+  const uint64_t total = bars.total();
+  const uint64_t window_start = total - bars.size();
+  uint64_t from = full_rewrite_[target] ? window_start : slot.bars_total;
+  if (from < window_start || from > total) from = window_start;
+  for (uint64_t n = from; n < total; ++n) ring[n % cap] = bars.at_absolute(n);
+  std::memcpy(m_.snapshot_area(target), snapshot.data(), snapshot.size());
+  slot.snapshot_len = uint32_t(snapshot.size());
+  slot.bars_total = total;
+  slot.generation = commits + 1;
+  end_write(slot.seq, odd);
+  full_rewrite_[target] = false;
+
+  h.latest_slot.store(target, std::memory_order_release);
+  h.commits.store(commits + 1, std::memory_order_release);
+  return true;
+}
+
+// ---------------------------------------------------------------- reader
+
+// Copies from the newest consistent slot. `copy(slot_index, header_copy)`
+// must only read; it may run several times.
+template <class CopyFn>
+ReadStatus SegmentReader::read_newest(CopyFn&& copy) const {
+  const auto& h = m_.header();
+  const uint32_t latest = h.latest_slot.load(std::memory_order_acquire) % kSlotCount;
+  const uint64_t commits = h.commits.load(std::memory_order_acquire);
+  if (commits == 0) return ReadStatus::Empty;
+
+  uint64_t best_gen = 0;
+  int best_slot = -1;
+  bool busy = false;
+  for (uint32_t k = 0; k < kSlotCount; ++k) {
+    const uint32_t i = (latest + k) % kSlotCount;
+    const auto& slot = m_.slot(i);
+    uint64_t gen = 0;
+    auto outcome = read_consistent(slot.seq, [&] { gen = slot.generation; });
+    if (outcome != ReadOutcome::Ok) {
+      busy = true;
+      continue;
+    }
+    if (gen > best_gen) {
+      best_gen = gen;
+      best_slot = int(i);
+    }
+    // The slot the header points at holds the newest commit: done.
+    if (k == 0 && gen == commits) break;
+  }
+  if (best_slot < 0) return busy ? ReadStatus::Busy : ReadStatus::Empty;
+  const auto& slot = m_.slot(uint32_t(best_slot));
+  bool sane = true;
+  uint64_t gen = 0;
+  auto outcome = read_consistent(slot.seq, [&] {
+    gen = slot.generation;
+    sane = copy(uint32_t(best_slot), slot, gen);
+  });
+  if (outcome != ReadOutcome::Ok) return ReadStatus::Busy;
+  if (!sane || gen == 0) return ReadStatus::Corrupt;
+  return ReadStatus::Ok;
+}
+
+namespace {
+// The newest `max_count` bars of slot i, oldest first.
+void copy_bars(const SegmentMapping& m, uint32_t i, uint64_t total, size_t max_count,
+               std::vector<Bar>& out) {
+  const uint32_t cap = m.window_capacity();
+  const uint64_t n = std::min<uint64_t>({uint64_t(max_count), total, uint64_t(cap)});
+  out.resize(size_t(n));
+  const Bar* ring = m.ring(i);
+  for (uint64_t k = 0; k < n; ++k) out[size_t(k)] = ring[(total - n + k) % cap];
+}
+
+Error read_error(ReadStatus s) {
+  switch (s) {
+    case ReadStatus::Empty: return {"SNAPSHOT_UNAVAILABLE", "the worker has not published a snapshot yet"};
+    case ReadStatus::Busy: return {"SNAPSHOT_BUSY", "the snapshot is being rewritten; retry"};
+    default: return {"SNAPSHOT_CORRUPT", "the snapshot segment is corrupt"};
+  }
+}
+}  // namespace
+
+Expected<std::string> SegmentReader::snapshot() const {
+  std::string out;
+  out.reserve(4096);
+  auto st = read_newest([&](uint32_t i, const SlotHeader& slot, uint64_t) {
+    const uint32_t len = slot.snapshot_len;
+    if (len > kSnapshotCapacity) return false;
+    out.resize(len);
+    std::memcpy(out.data(), m_.snapshot_area(i), len);
+    return true;
+  });
+  if (st != ReadStatus::Ok) return Unexpected<Error>{read_error(st)};
+  return out;
+}
+
+Expected<std::vector<Bar>> SegmentReader::history(size_t max_count) const {
+  std::vector<Bar> out;
+  out.reserve(std::min<size_t>(max_count, m_.window_capacity()));
+  auto st = read_newest([&](uint32_t i, const SlotHeader& slot, uint64_t) {
+    copy_bars(m_, i, slot.bars_total, max_count, out);
+    return true;
+  });
+  if (st == ReadStatus::Empty) return std::vector<Bar>{};
+  if (st != ReadStatus::Ok) return Unexpected<Error>{read_error(st)};
+  return out;
+}
+
+Expected<CommittedState> SegmentReader::committed(size_t max_bars) const {
+  CommittedState out;
+  auto st = read_newest([&](uint32_t i, const SlotHeader& slot, uint64_t gen) {
+    const uint32_t len = slot.snapshot_len;
+    if (len > kSnapshotCapacity) return false;
+    out.snapshot.assign(reinterpret_cast<const char*>(m_.snapshot_area(i)), len);
+    out.bars_total = slot.bars_total;
+    out.generation = gen;
+    copy_bars(m_, i, out.bars_total, max_bars, out.bars);
+    return true;
+  });
+  if (st != ReadStatus::Ok) return Unexpected<Error>{read_error(st)};
+  return out;
+}
+
+int32_t SegmentReader::worker_pid() const {
+  return m_.header().worker_pid.load(std::memory_order_acquire);
+}
+
+std::optional<int64_t> SegmentReader::heartbeat_age_ms() const {
+  const int64_t hb = m_.header().heartbeat_mono_ns.load(std::memory_order_acquire);
+  if (hb == 0) return std::nullopt;
+  const int64_t age = (mono_ns() - hb) / 1'000'000;
+  return age < 0 ? 0 : age;
+}
+
+uint64_t SegmentReader::commits() const {
+  return m_.header().commits.load(std::memory_order_acquire);
+}
+
+bool SegmentReader::has_slot_mid_write() const {
+  for (uint32_t i = 0; i < kSlotCount; ++i) {
+    if (m_.slot(i).seq.load(std::memory_order_acquire) & 1) return true;
+  }
+  return false;
+}
+
+}  // namespace stratd::ipc

@@ -1,0 +1,183 @@
+#include "supervisor/app.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+#include <zmq.hpp>
+
+#include "common/clock.hpp"
+#include "ipc/bus.hpp"
+#include "ipc/segment.hpp"
+#include "supervisor/event_hub.hpp"
+#include "supervisor/feed_supervisor.hpp"
+#include "supervisor/http/listener.hpp"
+#include "supervisor/http/routes.hpp"
+#include "supervisor/process_manager.hpp"
+#include "supervisor/registry.hpp"
+#include "supervisor/strategy_catalog.hpp"
+
+namespace stratd::supervisor {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kJournalCapacity = 100'000;
+constexpr size_t kMaxUnixSocketPath = 100;  // sun_path is 108 bytes with its NUL
+
+std::string instance_id(const std::string& state_dir) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : state_dir) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  snprintf(buf, sizeof buf, "%012llx", static_cast<unsigned long long>(h & 0xffffffffffffull));
+  return buf;
+}
+
+// ipc:// paths must fit a sockaddr_un; a deep state dir falls back to /tmp.
+std::string pick_run_dir(const std::string& state_dir, const std::string& instance) {
+  std::string dir = state_dir + "/run";
+  if (dir.size() + 12 > kMaxUnixSocketPath) dir = "/tmp/stratd-" + instance;
+  fs::create_directories(dir);
+  return dir;
+}
+
+// Segments left by an earlier stratd on this state dir that did not exit
+// cleanly: nothing refers to them any more.
+void remove_stale_segments(const std::string& instance) {
+  const std::string prefix = "stratd." + instance + ".";
+  DIR* d = opendir("/dev/shm");
+  if (!d) return;
+  std::vector<std::string> stale;
+  while (dirent* e = readdir(d)) {
+    if (std::string_view(e->d_name).substr(0, prefix.size()) == prefix) stale.emplace_back(e->d_name);
+  }
+  closedir(d);
+  for (const auto& name : stale) {
+    spdlog::info("removing stale segment {}", name);
+    ipc::SegmentMapping::remove(name);
+  }
+}
+
+std::string program_dir() {
+  std::error_code ec;
+  return fs::read_symlink("/proc/self/exe", ec).parent_path().string();
+}
+
+}  // namespace
+
+int run_stratd(const Config& cfg) {
+  std::signal(SIGPIPE, SIG_IGN);
+  const std::string lock_path = cfg.state_dir + "/stratd.lock";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    spdlog::critical("another stratd is using state dir {}", cfg.state_dir);
+    return 1;
+  }
+  const std::string instance = instance_id(cfg.state_dir);
+  const std::string run_dir = pick_run_dir(cfg.state_dir, instance);
+  const std::string log_dir = cfg.state_dir + "/logs";
+  fs::create_directories(log_dir);
+  const std::string url_file = cfg.state_dir + "/http.url";
+  fs::remove(url_file);
+  remove_stale_segments(instance);
+
+  const std::string bin = program_dir();
+  const std::string md_ep = ipc::market_data_endpoint(run_dir);
+  const std::string ev_ep = ipc::events_endpoint(run_dir);
+
+  boost::asio::io_context io;
+  zmq::context_t zctx(1);
+  EventHub hub(zctx, ev_ep, kJournalCapacity);
+  try {
+    hub.start();
+  } catch (const zmq::error_t& e) {
+    spdlog::critical("cannot bind the event socket {}: {}", ev_ep, e.what());
+    return 1;
+  }
+
+  ProcessManager pm(io);
+  const auto& rp = cfg.runners;
+  const RestartPolicySettings policy{std::chrono::milliseconds(rp.backoff_initial_ms),
+                                     std::chrono::milliseconds(rp.backoff_max_ms), rp.crash_limit,
+                                     std::chrono::seconds(rp.crash_window_secs)};
+  SpawnSpec feed_spec{bin + "/strat-feed",
+                      {"--source", cfg.feed.source, "--endpoint", md_ep, "--interval-ms",
+                       std::to_string(cfg.feed.sim_interval_ms), "--seed", std::to_string(cfg.feed.sim_seed),
+                       "--state-file", cfg.state_dir + "/feed-sim.json", "--log-level", cfg.log_level},
+                      log_dir + "/feed.log"};
+  FeedSupervisor feed(io, pm, feed_spec, policy);
+  feed.start();
+
+  RunnerRegistry registry(io, pm, hub, cfg, RegistryPaths{bin + "/strat-worker", log_dir, instance, md_ep, ev_ep});
+  StrategyCatalog catalog(cfg.strategies_dir);
+  http::ApiContext api{registry, hub, catalog, feed, cfg, wall_ms()};
+  http::Router router;
+  http::add_engine_routes(router, api);
+  http::add_runner_routes(router, api);
+
+  http::HttpSettings hs;
+  hs.body_limit = cfg.server.body_limit_bytes;
+  hs.timeout = std::chrono::milliseconds(cfg.server.request_timeout_ms);
+  hs.cors_origins = cfg.server.cors_origins;
+  auto listener = std::make_shared<http::Listener>(io, router, hs);
+  if (auto st = listener->listen(cfg.server.host, cfg.server.port); !st) {
+    spdlog::critical("{}", st.error().message);
+    feed.stop(std::chrono::milliseconds(0), [] {});
+    pm.kill_all_now();
+    hub.stop();
+    return 1;
+  }
+  listener->start();
+  const std::string url = "http://" + cfg.server.host + ":" + std::to_string(listener->port());
+  {
+    std::ofstream(url_file + ".tmp") << url << "\n";
+    fs::rename(url_file + ".tmp", url_file);
+  }
+  spdlog::info("stratd listening on {} (state {}, strategies {})", url, cfg.state_dir, cfg.strategies_dir);
+  sd_notify(0, "READY=1");
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  boost::asio::steady_timer deadline(io);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping runners", sig);
+    sd_notify(0, "STOPPING=1");
+    listener->stop();
+    // Whatever happens, the process ends: past every grace period, kill.
+    deadline.expires_after(std::chrono::milliseconds(rp.stop_grace_ms + 3000));
+    deadline.async_wait([&](const boost::system::error_code& e) {
+      if (e) return;
+      spdlog::error("shutdown overran; killing what is left");
+      pm.kill_all_now();
+      io.stop();
+    });
+    registry.shutdown([&] {
+      feed.stop(std::chrono::milliseconds(rp.stop_grace_ms), [&] {
+        deadline.cancel();
+        io.stop();
+      });
+    });
+  });
+
+  io.run();
+  pm.kill_all_now();
+  hub.stop();
+  fs::remove(url_file);
+  spdlog::info("stratd stopped");
+  ::close(lock_fd);
+  return 0;
+}
+
+}  // namespace stratd::supervisor

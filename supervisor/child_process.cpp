@@ -1,0 +1,119 @@
+#include "supervisor/child_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "common/clock.hpp"
+
+namespace stratd::supervisor {
+
+std::string ExitStatus::describe() const {
+  if (signaled) {
+    const char* name = sigabbrev_np(signal);
+    return std::string("killed by SIG") + (name ? name : std::to_string(signal));
+  }
+  return "exited with code " + std::to_string(code);
+}
+
+Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
+  // Everything the child needs is built before fork: after it, only
+  // async-signal-safe calls are allowed (other threads may hold locks).
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(spec.program.c_str()));
+  for (const auto& a : spec.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+
+  const int log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) return fail("SPAWN_FAILED", "cannot open log " + spec.log_path + ": " + strerror(errno));
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const pid_t parent = getpid();
+
+  const pid_t pid = fork();
+  if (pid < 0) {
+    const int err = errno;
+    ::close(log_fd);
+    if (null_fd >= 0) ::close(null_fd);
+    return fail("SPAWN_FAILED", std::string("fork: ") + strerror(err));
+  }
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+    // A fresh signal state: the parent blocks or handles some signals.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
+    dup2(log_fd, STDOUT_FILENO);
+    dup2(log_fd, STDERR_FILENO);
+    syscall(SYS_close_range, 3u, ~0u, 0u);
+    struct rlimit no_core{0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    if (spec.address_space_limit) {
+      struct rlimit as{spec.address_space_limit, spec.address_space_limit};
+      setrlimit(RLIMIT_AS, &as);
+    }
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  ::close(log_fd);
+  if (null_fd >= 0) ::close(null_fd);
+  // The child may already have exited: pidfd_open works on a zombie too.
+  const int pidfd = int(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    const int err = errno;
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return fail("SPAWN_FAILED", std::string("pidfd_open: ") + strerror(err));
+  }
+  fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+  return SpawnedChild{pid, pidfd};
+}
+
+ExitStatus reap_child(int pidfd, pid_t pid) {
+  ExitStatus st;
+  st.at_ms = wall_ms();
+  siginfo_t info{};
+  int rc;
+  do {
+    rc = waitid(P_PIDFD, id_t(pidfd), &info, WEXITED);
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) {
+    int status = 0;
+    if (waitpid(pid, &status, 0) == pid) {
+      st.signaled = WIFSIGNALED(status);
+      st.code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+      st.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    }
+    return st;
+  }
+  if (info.si_code == CLD_EXITED) {
+    st.code = info.si_status;
+  } else {
+    st.signaled = true;
+    st.signal = info.si_status;
+  }
+  return st;
+}
+
+bool signal_child(int pidfd, int sig) {
+  return syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0;
+}
+
+void rotate_log_if_large(const std::string& path, uint64_t max_bytes) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_bytes) std::filesystem::rename(path, path + ".1", ec);
+}
+
+}  // namespace stratd::supervisor

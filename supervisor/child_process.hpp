@@ -1,0 +1,49 @@
+#pragma once
+// Starting a child program and collecting its exit: fork+exec with output
+// to a log file, a pidfd to watch it by, and death with the parent.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace stratd::supervisor {
+
+struct SpawnSpec {
+  std::string program;            // absolute path
+  std::vector<std::string> args;  // argv[1..]
+  std::string log_path;           // stdout and stderr are appended here
+  uint64_t address_space_limit = 0;  // RLIMIT_AS in bytes, 0 = inherit
+};
+
+struct SpawnedChild {
+  pid_t pid = -1;
+  int pidfd = -1;  // owned by the caller
+};
+
+struct ExitStatus {
+  bool signaled = false;
+  int code = 0;    // exit code when !signaled
+  int signal = 0;  // terminating signal when signaled
+  int64_t at_ms = 0;
+
+  bool clean() const { return !signaled && code == 0; }
+  std::string describe() const;
+};
+
+// Spawns the child. It gets SIGKILL if stratd dies (PR_SET_PDEATHSIG), so
+// no worker outlives its supervisor, and it keeps no descriptor of ours.
+Expected<SpawnedChild> spawn_child(const SpawnSpec& spec);
+
+// Reaps an exited child through its pidfd (must be readable).
+ExitStatus reap_child(int pidfd, pid_t pid);
+
+// Sends a signal through the pidfd: never hits a recycled pid.
+bool signal_child(int pidfd, int sig);
+
+// Log files grow; the previous one is kept as <path>.1 past this size.
+void rotate_log_if_large(const std::string& path, uint64_t max_bytes);
+
+}  // namespace stratd::supervisor

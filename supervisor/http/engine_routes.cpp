@@ -1,0 +1,69 @@
+#include <map>
+
+#include "common/clock.hpp"
+#include "supervisor/http/routes.hpp"
+#include "supervisor/http/runner_json.hpp"
+
+namespace stratd::supervisor::http {
+
+void add_engine_routes(Router& router, ApiContext& ctx) {
+  using beast_http::status;
+  using beast_http::verb;
+  auto uptime = [&ctx] { return (wall_ms() - ctx.started_ms) / 1000; };
+
+  router.add(verb::get, "/health", [uptime](const Request&, const PathParams&, Respond respond) {
+    respond(reply_ok(status::ok, {{"status", "ok"}, {"version", STRATD_VERSION}, {"uptime_secs", uptime()}}));
+  });
+
+  router.add(verb::get, "/api/engine/health", [&ctx, uptime](const Request&, const PathParams&, Respond respond) {
+    std::map<std::string, int> by_lifecycle;
+    size_t healthy = 0, should_run = 0;
+    for (const Runner* r : ctx.registry.list()) {
+      ++by_lifecycle[std::string(to_string(r->lifecycle))];
+      healthy += ctx.registry.healthy(*r);
+      should_run += r->lifecycle != Lifecycle::Stopped;
+    }
+    const auto ev = ctx.hub.stats();
+    nlohmann::json feed{{"source", ctx.config.feed.source},
+                        {"running", ctx.feed.running()},
+                        {"pid", ctx.feed.running() ? nlohmann::json(ctx.feed.pid()) : nlohmann::json(nullptr)},
+                        {"restarts", ctx.feed.restarts()}};
+    // Healthy: the feed runs and every runner that should run does.
+    const bool ok = ctx.feed.running() && healthy == should_run;
+    respond(reply_ok(status::ok, {{"status", ok ? "healthy" : "degraded"},
+                                  {"uptime_secs", uptime()},
+                                  {"total_runners", ctx.registry.size()},
+                                  {"healthy_runners", healthy},
+                                  {"runners_by_lifecycle", by_lifecycle},
+                                  {"feed", feed},
+                                  {"events",
+                                   {{"received", ev.received},
+                                    {"accepted", ev.accepted},
+                                    {"rejected", ev.rejected},
+                                    {"gaps", ev.gaps},
+                                    {"last_seq", ev.last_seq},
+                                    {"journal_size", ev.journal_size}}}}));
+  });
+
+  router.add(verb::get, "/api/engine/summary", [&ctx, uptime](const Request&, const PathParams&, Respond respond) {
+    nlohmann::json runners = nlohmann::json::array();
+    size_t healthy = 0;
+    for (const Runner* r : ctx.registry.list()) {
+      runners.push_back(runner_summary(ctx, *r));
+      healthy += ctx.registry.healthy(*r);
+    }
+    respond(reply_ok(status::ok, {{"total_runners", runners.size()},
+                                  {"healthy_runners", healthy},
+                                  {"runners", std::move(runners)},
+                                  {"uptime_secs", uptime()},
+                                  {"timestamp", wall_secs()}}));
+  });
+
+  router.add(verb::get, "/api/strategies", [&ctx](const Request&, const PathParams&, Respond respond) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : ctx.catalog.list()) list.push_back({{"path", s.path}, {"size_bytes", s.size_bytes}});
+    respond(reply_ok(status::ok, std::move(list)));
+  });
+}
+
+}  // namespace stratd::supervisor::http

@@ -1,0 +1,50 @@
+#pragma once
+// One HTTP connection. Owns itself (shared_from_this), reads one request at
+// a time with a body limit and a deadline, hands it to the router, writes
+// the reply (the router may answer later, e.g. DELETE after the worker
+// exited), and keeps the connection alive when the client asks.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "supervisor/http/router.hpp"
+
+namespace stratd::supervisor::http {
+
+struct HttpSettings {
+  size_t body_limit = 64 * 1024;
+  size_t header_limit = 8 * 1024;
+  std::chrono::milliseconds timeout{30'000};
+  std::vector<std::string> cors_origins;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings);
+  void run();
+
+ private:
+  void do_read();
+  void on_read(boost::beast::error_code ec, size_t bytes);
+  void send(Response res);
+  void on_write(bool close, boost::beast::error_code ec, size_t bytes);
+  void do_close();
+  void add_cors(Response& res) const;
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
+  const Router& router_;
+  const HttpSettings& settings_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  std::string origin_;
+  std::shared_ptr<Response> pending_;
+};
+
+}  // namespace stratd::supervisor::http

@@ -1,0 +1,118 @@
+#include "supervisor/http/router.hpp"
+
+namespace stratd::supervisor::http {
+namespace {
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += char(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> split_path(std::string_view target) {
+  const auto q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    const auto end = slash == std::string_view::npos ? path.size() : slash;
+    if (end > start) out.push_back(percent_decode(path.substr(start, end - start), false));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view target) {
+  std::map<std::string, std::string> out;
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return out;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (!pair.empty()) {
+      out[percent_decode(pair.substr(0, eq), true)] =
+          eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+    }
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return out;
+}
+
+void Router::add(beast_http::verb method, std::string_view pattern, Handler handler) {
+  auto segments = split_path(pattern);
+  for (auto& r : routes_) {
+    if (r.segments == segments) {
+      r.handlers[method] = std::move(handler);
+      return;
+    }
+  }
+  Route r{std::move(segments), {}};
+  r.handlers[method] = std::move(handler);
+  routes_.push_back(std::move(r));
+}
+
+void Router::dispatch(const Request& req, Respond respond) const {
+  const auto segments = split_path(to_sv(req.target()));
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segments.size()) continue;
+    PathParams params;
+    bool match = true;
+    for (size_t i = 0; i < segments.size() && match; ++i) {
+      if (!r.segments[i].empty() && r.segments[i][0] == ':') {
+        params.push_back(segments[i]);
+      } else {
+        match = r.segments[i] == segments[i];
+      }
+    }
+    if (!match) continue;
+    std::string allow;
+    for (const auto& [m, _] : r.handlers) {
+      allow += (allow.empty() ? "" : ", ") + std::string(beast_http::to_string(m));
+    }
+    if (req.method() == beast_http::verb::options) {
+      Response res = reply_no_content();
+      res.set(beast_http::field::allow, allow + ", OPTIONS");
+      respond(std::move(res));
+      return;
+    }
+    auto h = r.handlers.find(req.method());
+    if (h == r.handlers.end()) {
+      Response res = reply_error(beast_http::status::method_not_allowed, "METHOD_NOT_ALLOWED",
+                                 std::string(req.method_string()) + " is not allowed on this path",
+                                 Json{{"allow", allow}});
+      res.set(beast_http::field::allow, allow);
+      respond(std::move(res));
+      return;
+    }
+    h->second(req, params, std::move(respond));
+    return;
+  }
+  respond(reply_error(beast_http::status::not_found, "NOT_FOUND",
+                      "no route for " + std::string(to_sv(req.target()).substr(0, 200))));
+}
+
+}  // namespace stratd::supervisor::http

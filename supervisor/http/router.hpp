@@ -1,0 +1,39 @@
+#pragma once
+// Method + path routing with :param segments. Unknown paths get 404,
+// known paths with another method 405 (with Allow), OPTIONS a preflight.
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "supervisor/http/api_response.hpp"
+
+namespace stratd::supervisor::http {
+
+using Respond = std::function<void(Response)>;
+using PathParams = std::vector<std::string>;  // :param values in order
+using Handler = std::function<void(const Request&, const PathParams&, Respond)>;
+
+class Router {
+ public:
+  void add(beast_http::verb method, std::string_view pattern, Handler handler);
+  void dispatch(const Request& req, Respond respond) const;
+
+ private:
+  struct Route {
+    std::vector<std::string> segments;  // ":x" marks a parameter
+    std::map<beast_http::verb, Handler> handlers;
+  };
+  std::vector<Route> routes_;
+};
+
+// Beast 1.74 has its own string_view.
+inline std::string_view to_sv(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+// The path without its query string, split on '/', percent-decoded.
+std::vector<std::string> split_path(std::string_view target);
+// Query parameters of a request target (last one wins).
+std::map<std::string, std::string> parse_query(std::string_view target);
+
+}  // namespace stratd::supervisor::http

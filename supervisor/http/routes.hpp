@@ -1,0 +1,13 @@
+#pragma once
+// Registration of the REST API on a router.
+#include "supervisor/http/api_context.hpp"
+#include "supervisor/http/router.hpp"
+
+namespace stratd::supervisor::http {
+
+// GET /health, /api/engine/health, /api/engine/summary, /api/strategies
+void add_engine_routes(Router& router, ApiContext& ctx);
+// /api/runners and /api/runners/:id[/snapshot|/history|/stop|/start|/restart]
+void add_runner_routes(Router& router, ApiContext& ctx);
+
+}  // namespace stratd::supervisor::http

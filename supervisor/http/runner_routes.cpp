@@ -1,0 +1,183 @@
+#include <charconv>
+
+#include <spdlog/spdlog.h>
+
+#include "common/json_codec.hpp"
+#include "common/validation.hpp"
+#include "supervisor/http/routes.hpp"
+#include "supervisor/http/runner_json.hpp"
+
+namespace stratd::supervisor::http {
+namespace {
+using beast_http::status;
+using beast_http::verb;
+
+Response not_found(const std::string& id) {
+  return reply_error(status::not_found, "RUNNER_NOT_FOUND", "Runner '" + id.substr(0, 64) + "' not found");
+}
+
+status status_for(const std::string& code) {
+  if (code == "RUNNER_NOT_FOUND" || code == "STRATEGY_NOT_FOUND") return status::not_found;
+  if (code == "RUNNER_EXISTS" || code == "RUNNER_LIMIT_REACHED") return status::conflict;
+  if (code == "STRATEGY_INVALID") return status::unprocessable_entity;
+  if (code == "INVALID_STRATEGY_PATH" || code == "VALIDATION_ERROR") return status::bad_request;
+  if (code == "SHUTTING_DOWN" || code == "SNAPSHOT_UNAVAILABLE") return status::service_unavailable;
+  return status::internal_server_error;
+}
+
+Response from_error(const Error& e) {
+  const auto st = status_for(e.code);
+  // Internal failures are logged, not described to the client.
+  if (st == status::internal_server_error) {
+    return reply_error(st, "INTERNAL_ERROR", "the runner could not be created; see stratd's log");
+  }
+  return reply_error(st, e.code, e.message);
+}
+
+// Parses and checks a POST /api/runners body. Every problem is reported at once.
+Expected<RunnerSpec> parse_add_request(const std::string& body, const Config& cfg, Json& details) {
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded()) return fail("INVALID_JSON", "request body is not valid JSON");
+  if (!j.is_object()) return fail("VALIDATION_ERROR", "request body must be a JSON object");
+  RunnerSpec spec;
+  spec.window_size = uint32_t(cfg.runners.default_window_size);
+  Json problems = Json::object();
+  auto text = [&](const char* key, std::string& out, bool (*valid)(std::string_view), const char* rule) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+      problems[key] = "is required";
+    } else if (!it->is_string()) {
+      problems[key] = "must be a string";
+    } else {
+      out = it->get<std::string>();
+      if (valid && !valid(out)) problems[key] = rule;
+    }
+  };
+  text("runner_id", spec.runner_id, &is_valid_runner_id, "must match [A-Za-z0-9_-]{1,64}");
+  text("symbol", spec.symbol, &is_valid_symbol, "must be 1-32 upper-case letters and digits");
+  text("strategy_path", spec.strategy_path, nullptr, "");
+  if (auto it = j.find("window_size"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > cfg.runners.max_window_size) {
+      problems["window_size"] = "must be an integer from 1 to " + std::to_string(cfg.runners.max_window_size);
+    } else {
+      spec.window_size = uint32_t(it->get<int64_t>());
+    }
+  }
+  Json unknown = Json::array();
+  for (const auto& [k, _] : j.items()) {
+    if (k != "runner_id" && k != "symbol" && k != "strategy_path" && k != "window_size") unknown.push_back(k);
+  }
+  if (!unknown.empty()) problems["unknown_fields"] = unknown;
+  if (!problems.empty()) {
+    details = Json{{"fields", problems}};
+    return fail("VALIDATION_ERROR", "invalid runner definition");
+  }
+  return spec;
+}
+
+std::optional<size_t> parse_count(const std::string& s) {
+  size_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v == 0 || v > 1'000'000) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+void add_runner_routes(Router& router, ApiContext& ctx) {
+  // Looks the runner up, answering 404 itself when there is none.
+  auto with_runner = [&ctx](auto fn) {
+    return [&ctx, fn](const Request& req, const PathParams& p, Respond respond) {
+      const Runner* r = is_valid_runner_id(p[0]) ? ctx.registry.find(p[0]) : nullptr;
+      if (!r) return respond(not_found(p[0]));
+      fn(req, *r, std::move(respond));
+    };
+  };
+
+  router.add(verb::get, "/api/runners", [&ctx](const Request&, const PathParams&, Respond respond) {
+    Json list = Json::array();
+    for (const Runner* r : ctx.registry.list()) list.push_back(runner_summary(ctx, *r));
+    respond(reply_ok(status::ok, std::move(list)));
+  });
+
+  router.add(verb::post, "/api/runners", [&ctx](const Request& req, const PathParams&, Respond respond) {
+    Json details = nullptr;
+    auto spec = parse_add_request(req.body(), ctx.config, details);
+    if (!spec) {
+      const auto& e = spec.error();
+      return respond(reply_error(status::bad_request, e.code, e.message, details));
+    }
+    if (ctx.registry.find(spec->runner_id)) {
+      return respond(reply_error(status::conflict, "RUNNER_EXISTS", "Runner '" + spec->runner_id + "' already exists"));
+    }
+    auto resolved = ctx.catalog.resolve(spec->strategy_path);
+    if (!resolved) return respond(from_error(resolved.error()));
+    if (auto compiled = ctx.catalog.compile(*resolved); !compiled) {
+      return respond(reply_error(status::unprocessable_entity, compiled.error().code, compiled.error().message,
+                                 Json{{"strategy_path", resolved->relative}}));
+    }
+    spec->strategy_path = resolved->relative;
+    auto added = ctx.registry.add(*spec, resolved->absolute);
+    if (!added) {
+      if (status_for(added.error().code) == status::internal_server_error) {
+        spdlog::error("adding runner {}: {}", spec->runner_id, added.error().message);
+      }
+      return respond(from_error(added.error()));
+    }
+    respond(reply_ok(status::created, runner_details(ctx, **added)));
+  });
+
+  router.add(verb::get, "/api/runners/:id", with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
+               respond(reply_ok(status::ok, runner_details(ctx, r)));
+             }));
+
+  router.add(verb::delete_, "/api/runners/:id", with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
+               // Answered once the worker has exited and the segment is gone.
+               ctx.registry.remove(r.spec.runner_id, [respond] { respond(reply_no_content()); });
+             }));
+
+  router.add(verb::get, "/api/runners/:id/snapshot",
+             with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
+               auto snap = ctx.registry.snapshot(r);
+               if (!snap) return respond(from_error(snap.error()));
+               respond(reply_ok(status::ok, to_json(*snap, ctx.registry.uptime_secs(r))));
+             }));
+
+  router.add(verb::get, "/api/runners/:id/history",
+             with_runner([&ctx](const Request& req, const Runner& r, Respond respond) {
+               size_t count = r.spec.window_size;
+               const auto q = parse_query(to_sv(req.target()));
+               if (auto it = q.find("count"); it != q.end()) {
+                 auto n = parse_count(it->second);
+                 if (!n) {
+                   return respond(reply_error(status::bad_request, "VALIDATION_ERROR",
+                                              "count must be a positive integer",
+                                              Json{{"fields", {{"count", "must be a positive integer"}}}}));
+                 }
+                 count = *n;
+               }
+               auto bars = ctx.registry.history(r, count);
+               if (!bars) return respond(from_error(bars.error()));
+               Json out = Json::array();
+               for (const auto& b : *bars) {
+                 Json j = to_json(b);
+                 j["symbol"] = r.spec.symbol;
+                 out.push_back(std::move(j));
+               }
+               respond(reply_ok(status::ok, std::move(out)));
+             }));
+
+  using Control = Expected<const Runner*> (RunnerRegistry::*)(const std::string&);
+  const std::pair<const char*, Control> controls[] = {{"/api/runners/:id/stop", &RunnerRegistry::stop},
+                                                       {"/api/runners/:id/start", &RunnerRegistry::start},
+                                                       {"/api/runners/:id/restart", &RunnerRegistry::restart}};
+  for (const auto& [path, op] : controls) {
+    router.add(verb::post, path, with_runner([&ctx, op = op](const Request&, const Runner& r, Respond respond) {
+                 auto result = (ctx.registry.*op)(r.spec.runner_id);
+                 if (!result) return respond(from_error(result.error()));
+                 respond(reply_ok(status::ok, runner_details(ctx, **result)));
+               }));
+  }
+}
+
+}  // namespace stratd::supervisor::http

@@ -1,0 +1,34 @@
+// stratd: the supervisor. Parses configuration and runs the daemon.
+#include <cstdio>
+
+#include "common/config.hpp"
+#include "common/logging.hpp"
+#include "supervisor/app.hpp"
+
+int main(int argc, char** argv) {
+  auto loaded = stratd::load_config(argc, argv);
+  if (!loaded) {
+    fprintf(stderr, "stratd: %s\n%s", loaded.error().message.c_str(), stratd::usage_text().c_str());
+    return 2;
+  }
+  if (loaded->action == stratd::CliAction::Help) {
+    fputs(stratd::usage_text().c_str(), stdout);
+    return 0;
+  }
+  if (loaded->action == stratd::CliAction::Version) {
+    printf("stratd %s\n", STRATD_VERSION);
+    return 0;
+  }
+  stratd::Config cfg = loaded->config;
+  if (auto st = stratd::resolve_paths(cfg, STRATD_SOURCE_STRATEGIES); !st) {
+    fprintf(stderr, "stratd: %s\n", st.error().message.c_str());
+    return 2;
+  }
+  stratd::init_logging("stratd", cfg.log_level);
+  try {
+    return stratd::supervisor::run_stratd(cfg);
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,202 @@
+// RunnerRegistry: the operations clients ask for and the queries that serve
+// them. Process reactions (spawn, exit, watchdog) are in runner_lifecycle.cpp.
+#include "supervisor/registry.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/clock.hpp"
+#include "common/msgpack_codec.hpp"
+
+namespace stratd::supervisor {
+
+std::string_view to_string(Lifecycle l) {
+  switch (l) {
+    case Lifecycle::Starting: return "Starting";
+    case Lifecycle::Running: return "Running";
+    case Lifecycle::Stopping: return "Stopping";
+    case Lifecycle::Stopped: return "Stopped";
+    case Lifecycle::Crashed: return "Crashed";
+    case Lifecycle::Restarting: return "Restarting";
+    case Lifecycle::Failed: return "Failed";
+  }
+  return "Unknown";
+}
+
+RunnerRegistry::RunnerRegistry(boost::asio::io_context& io, ProcessManager& pm, EventHub& hub,
+                               const Config& cfg, RegistryPaths paths)
+    : io_(io), pm_(pm), hub_(hub), cfg_(cfg), paths_(std::move(paths)), watchdog_timer_(io) {
+  schedule_watchdog();
+}
+
+Runner* RunnerRegistry::find_mut(const std::string& id) {
+  auto it = runners_.find(id);
+  return it == runners_.end() ? nullptr : it->second.get();
+}
+
+const Runner* RunnerRegistry::find(const std::string& id) const {
+  auto it = runners_.find(id);
+  return it == runners_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const Runner*> RunnerRegistry::list() const {
+  std::vector<const Runner*> out;
+  out.reserve(runners_.size());
+  for (const auto& [_, r] : runners_) out.push_back(r.get());
+  return out;
+}
+
+Expected<const Runner*> RunnerRegistry::add(const RunnerSpec& spec, const std::string& strategy_file) {
+  if (shutting_down_) return fail("SHUTTING_DOWN", "stratd is shutting down");
+  if (runners_.count(spec.runner_id)) {
+    return fail("RUNNER_EXISTS", "Runner '" + spec.runner_id + "' already exists");
+  }
+  if (runners_.size() >= size_t(cfg_.runners.max_runners)) {
+    return fail("RUNNER_LIMIT_REACHED",
+                "at most " + std::to_string(cfg_.runners.max_runners) + " runners are allowed");
+  }
+  const auto& p = cfg_.runners;
+  auto r = std::make_unique<Runner>(RestartPolicySettings{std::chrono::milliseconds(p.backoff_initial_ms),
+                                                          std::chrono::milliseconds(p.backoff_max_ms),
+                                                          p.crash_limit,
+                                                          std::chrono::seconds(p.crash_window_secs)});
+  r->spec = spec;
+  r->strategy_file = strategy_file;
+  r->created_at_ms = wall_ms();
+  r->segment_name = ipc::segment_name(paths_.instance, spec.runner_id);
+  // A new runner starts clean, whatever an earlier one of this id left.
+  ipc::SegmentMapping::remove(r->segment_name);
+  auto seg = ipc::SegmentMapping::create(r->segment_name, spec.window_size);
+  if (!seg) return Unexpected<Error>{seg.error()};
+  r->segment = std::make_unique<ipc::SegmentMapping>(std::move(*seg));
+  r->reader = std::make_unique<ipc::SegmentReader>(*r->segment);
+  r->backoff = std::make_unique<boost::asio::steady_timer>(io_);
+  hub_.register_runner(spec.runner_id, spec.symbol, uint64_t(0));
+  Runner& ref = *r;
+  runners_.emplace(spec.runner_id, std::move(r));
+  spdlog::info("runner {} added: {} on {}", spec.runner_id, spec.strategy_path, spec.symbol);
+  spawn(ref);
+  return &ref;
+}
+
+void RunnerRegistry::remove(const std::string& id, std::function<void()> done) {
+  Runner* r = find_mut(id);
+  if (!r) {
+    done();
+    return;
+  }
+  r->on_deleted.push_back(std::move(done));
+  if (r->has_process()) {
+    request_stop(*r, Runner::AfterStop::Delete);
+    return;
+  }
+  r->backoff->cancel();
+  finish_delete(id);
+}
+
+void RunnerRegistry::finish_delete(const std::string& id) {
+  auto it = runners_.find(id);
+  if (it == runners_.end()) return;
+  std::unique_ptr<Runner> r = std::move(it->second);
+  runners_.erase(it);
+  r->backoff->cancel();
+  hub_.unregister_runner(id);
+  r->reader.reset();
+  r->segment.reset();
+  ipc::SegmentMapping::remove(r->segment_name);
+  spdlog::info("runner {} deleted", id);
+  for (auto& cb : r->on_deleted) cb();
+}
+
+Expected<const Runner*> RunnerRegistry::start(const std::string& id) {
+  Runner* r = find_mut(id);
+  if (!r) return fail("RUNNER_NOT_FOUND", "Runner '" + id + "' not found");
+  if (shutting_down_) return fail("SHUTTING_DOWN", "stratd is shutting down");
+  switch (r->lifecycle) {
+    case Lifecycle::Stopped:
+    case Lifecycle::Failed:
+    case Lifecycle::Crashed:
+      r->policy.reset();
+      spawn(*r);
+      break;
+    case Lifecycle::Restarting:
+      r->backoff->cancel();
+      spawn(*r);
+      break;
+    case Lifecycle::Stopping:
+      if (r->after_stop != Runner::AfterStop::Delete) r->after_stop = Runner::AfterStop::Start;
+      break;
+    case Lifecycle::Starting:
+    case Lifecycle::Running: break;  // already what was asked
+  }
+  return r;
+}
+
+Expected<const Runner*> RunnerRegistry::stop(const std::string& id) {
+  Runner* r = find_mut(id);
+  if (!r) return fail("RUNNER_NOT_FOUND", "Runner '" + id + "' not found");
+  if (r->has_process()) {
+    if (r->lifecycle == Lifecycle::Stopping) {
+      if (r->after_stop == Runner::AfterStop::Start) r->after_stop = Runner::AfterStop::StayStopped;
+    } else {
+      request_stop(*r, Runner::AfterStop::StayStopped);
+    }
+  } else if (r->lifecycle == Lifecycle::Restarting || r->lifecycle == Lifecycle::Crashed) {
+    r->backoff->cancel();
+    r->lifecycle = Lifecycle::Stopped;
+    emit(*r, EventType::RunnerStopped, {{"reason", std::string("requested")}});
+  }
+  return r;
+}
+
+Expected<const Runner*> RunnerRegistry::restart(const std::string& id) {
+  Runner* r = find_mut(id);
+  if (!r) return fail("RUNNER_NOT_FOUND", "Runner '" + id + "' not found");
+  if (shutting_down_) return fail("SHUTTING_DOWN", "stratd is shutting down");
+  r->policy.reset();
+  if (r->has_process()) {
+    if (r->lifecycle == Lifecycle::Stopping) {
+      if (r->after_stop != Runner::AfterStop::Delete) r->after_stop = Runner::AfterStop::Start;
+    } else {
+      request_stop(*r, Runner::AfterStop::Start);
+    }
+    return r;
+  }
+  return start(id);
+}
+
+Expected<Snapshot> RunnerRegistry::snapshot(const Runner& r) const {
+  auto bytes = r.reader->snapshot();
+  if (!bytes) {
+    if (bytes.error().code == "SNAPSHOT_UNAVAILABLE" && r.reader->commits() == 0) {
+      Snapshot fresh;  // nothing published yet: the runner's starting point
+      fresh.runner_id = r.spec.runner_id;
+      fresh.symbol = r.spec.symbol;
+      return fresh;
+    }
+    return fail("SNAPSHOT_UNAVAILABLE", bytes.error().message);
+  }
+  auto snap = msgpack_decode<Snapshot>(*bytes);
+  // The segment is written by an untrusted process: check it is this runner's.
+  if (!snap || snap->runner_id != r.spec.runner_id || snap->symbol != r.spec.symbol) {
+    return fail("SNAPSHOT_UNAVAILABLE", "the runner's snapshot could not be read");
+  }
+  return snap;
+}
+
+Expected<std::vector<Bar>> RunnerRegistry::history(const Runner& r, size_t count) const {
+  auto bars = r.reader->history(count);
+  if (!bars) return fail("SNAPSHOT_UNAVAILABLE", bars.error().message);
+  return bars;
+}
+
+std::optional<int64_t> RunnerRegistry::heartbeat_age_ms(const Runner& r) const {
+  if (!r.has_process() || r.reader->worker_pid() != r.pid) return std::nullopt;
+  return r.reader->heartbeat_age_ms();
+}
+
+int64_t RunnerRegistry::uptime_secs(const Runner& r) const {
+  if (r.lifecycle != Lifecycle::Running || r.running_since_ms == 0) return 0;
+  return (wall_ms() - r.running_since_ms) / 1000;
+}
+
+}  // namespace stratd::supervisor

@@ -1,0 +1,238 @@
+// RunnerRegistry: how runners' workers are started, watched and brought
+// back. Every reaction to a worker's exit happens in on_exit, called by the
+// process manager from the Asio loop.
+#include <spdlog/spdlog.h>
+
+#include "common/clock.hpp"
+#include "supervisor/registry.hpp"
+#include "worker/worker_options.hpp"
+
+namespace stratd::supervisor {
+namespace {
+constexpr auto kWatchdogPeriod = std::chrono::milliseconds(100);
+constexpr int64_t kSampleEveryMs = 1000;
+constexpr uint64_t kMaxLogBytes = 16ull << 20;
+}  // namespace
+
+void RunnerRegistry::emit(const Runner& r, EventType type, std::vector<Field> data) {
+  Event e;
+  e.type = type;
+  e.runner_id = r.spec.runner_id;
+  e.symbol = r.spec.symbol;
+  e.data = std::move(data);
+  hub_.publish(std::move(e));
+}
+
+void RunnerRegistry::set_health(Runner& r, const std::string& health) {
+  if (r.health == health) return;
+  emit(r, EventType::HealthChanged, {{"from", r.health}, {"to", health}});
+  r.health = health;
+}
+
+void RunnerRegistry::spawn(Runner& r) {
+  const auto& c = cfg_;
+  SpawnSpec spec;
+  spec.program = paths_.worker_program;
+  spec.log_path = paths_.log_dir + "/" + r.spec.runner_id + ".log";
+  rotate_log_if_large(spec.log_path, kMaxLogBytes);
+  spec.args = {"--runner-id",       r.spec.runner_id,
+               "--symbol",          r.spec.symbol,
+               "--strategy",        r.strategy_file,
+               "--segment",         r.segment_name,
+               "--md-endpoint",     paths_.md_endpoint,
+               "--events-endpoint", paths_.events_endpoint,
+               "--window",          std::to_string(r.spec.window_size),
+               "--instruction-budget", std::to_string(c.lua.instruction_budget),
+               "--memory-limit",    std::to_string(c.lua.memory_limit_bytes),
+               "--fee-bps",         std::to_string(c.broker.fee_bps),
+               "--slippage-bps",    std::to_string(c.broker.slippage_bps),
+               "--log-level",       c.log_level};
+  r.hang_kill = false;
+  r.after_stop = Runner::AfterStop::StayStopped;
+  const std::string id = r.spec.runner_id;
+  auto pid = pm_.spawn(spec, [this, id](const ExitStatus& st) {
+    // The pid is looked up again: the runner may have been replaced.
+    if (Runner* rr = find_mut(id)) on_exit(id, rr->pid, st);
+  });
+  if (!pid) {
+    spdlog::error("runner {}: {}", id, pid.error().message);
+    r.pid = 0;
+    r.last_exit_reason = pid.error().message;
+    on_crash(r, pid.error().message);
+    return;
+  }
+  r.pid = *pid;
+  r.spawned_mono_ms = mono_ms();
+  r.lifecycle = Lifecycle::Starting;
+  r.sampler.reset();
+  r.usage = {};
+  spdlog::info("runner {}: worker pid {} started", id, r.pid);
+}
+
+void RunnerRegistry::request_stop(Runner& r, Runner::AfterStop after) {
+  r.lifecycle = Lifecycle::Stopping;
+  r.after_stop = after;
+  pm_.stop(r.pid, std::chrono::milliseconds(cfg_.runners.stop_grace_ms));
+}
+
+void RunnerRegistry::on_exit(const std::string& id, pid_t, const ExitStatus& status) {
+  Runner* r = find_mut(id);
+  if (!r) return;
+  const pid_t pid = r->pid;
+  r->pid = 0;
+  r->last_exit = status;
+  r->running_since_ms = 0;
+  r->usage = {};
+  set_health(*r, "down");
+  std::vector<Field> exit_fields{{"pid", int64_t(pid)},
+                                 {"exit_code", status.signaled ? Scalar{} : Scalar(int64_t(status.code))},
+                                 {"signal", status.signaled ? Scalar(int64_t(status.signal)) : Scalar{}}};
+
+  if (r->lifecycle == Lifecycle::Stopping) {
+    r->lifecycle = Lifecycle::Stopped;
+    r->last_exit_reason = "stopped on request";
+    exit_fields.push_back({"reason", std::string(shutting_down_ ? "shutdown" : "requested")});
+    emit(*r, EventType::RunnerStopped, std::move(exit_fields));
+    spdlog::info("runner {}: worker {} stopped ({})", id, pid, status.describe());
+    const auto after = r->after_stop;
+    r->after_stop = Runner::AfterStop::StayStopped;
+    if (after == Runner::AfterStop::Delete) {
+      finish_delete(id);
+    } else if (after == Runner::AfterStop::Start && !shutting_down_) {
+      spawn(*r);
+    }
+    maybe_finish_shutdown();
+    return;
+  }
+
+  std::string reason;
+  if (r->hang_kill) {
+    reason = "hung: no heartbeat for " + std::to_string(cfg_.runners.hang_timeout_ms) + " ms";
+  } else if (!status.signaled && status.code == worker::kExitStrategyInvalid) {
+    reason = "strategy failed to load (see the runner's log)";
+  } else {
+    reason = status.describe();
+  }
+  r->last_exit_reason = reason;
+  r->lifecycle = Lifecycle::Crashed;
+  exit_fields.push_back({"reason", reason});
+  emit(*r, EventType::RunnerCrashed, std::move(exit_fields));
+  spdlog::warn("runner {}: worker {} crashed: {}", id, pid, reason);
+  if (shutting_down_) {
+    r->lifecycle = Lifecycle::Stopped;
+    maybe_finish_shutdown();
+    return;
+  }
+  if (!status.signaled && status.code == worker::kExitStrategyInvalid) {
+    // Restarting cannot fix a strategy that does not load.
+    r->lifecycle = Lifecycle::Failed;
+    emit(*r, EventType::RunnerFailed, {{"reason", reason}});
+    return;
+  }
+  on_crash(*r, reason);
+}
+
+void RunnerRegistry::on_crash(Runner& r, const std::string& reason) {
+  const auto verdict = r.policy.on_crash(mono_ms());
+  if (verdict.give_up) {
+    r.lifecycle = Lifecycle::Failed;
+    const auto& s = r.policy.settings();
+    const std::string why = std::to_string(verdict.crashes_in_window) + " crashes within " +
+                            std::to_string(s.window.count()) + " s (last: " + reason + ")";
+    spdlog::error("runner {} failed: {}", r.spec.runner_id, why);
+    emit(r, EventType::RunnerFailed,
+         {{"reason", why}, {"crashes_in_window", int64_t(verdict.crashes_in_window)}});
+    return;
+  }
+  r.lifecycle = Lifecycle::Restarting;
+  const std::string id = r.spec.runner_id;
+  const auto delay = verdict.delay;
+  r.backoff->expires_after(delay);
+  r.backoff->async_wait([this, id, delay](const boost::system::error_code& ec) {
+    if (ec) return;
+    Runner* rr = find_mut(id);
+    if (!rr || rr->lifecycle != Lifecycle::Restarting || shutting_down_) return;
+    ++rr->restarts;
+    spawn(*rr);
+    if (rr->has_process()) {
+      emit(*rr, EventType::RunnerRestarted, {{"restarts", int64_t(rr->restarts)},
+                                             {"backoff_ms", int64_t(delay.count())},
+                                             {"pid", int64_t(rr->pid)}});
+    }
+  });
+}
+
+void RunnerRegistry::schedule_watchdog() {
+  watchdog_timer_.expires_after(kWatchdogPeriod);
+  watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    watchdog();
+    schedule_watchdog();
+  });
+}
+
+void RunnerRegistry::watchdog() {
+  const int64_t now = mono_ms();
+  const int64_t hang_ms = cfg_.runners.hang_timeout_ms;
+  const bool sample = now - last_sample_ms_ >= kSampleEveryMs;
+  if (sample) last_sample_ms_ = now;
+  for (auto& [id, rp] : runners_) {
+    Runner& r = *rp;
+    if (!r.has_process() || r.hang_kill) continue;
+    const bool attached = r.reader->worker_pid() == r.pid;
+    const auto age = attached ? r.reader->heartbeat_age_ms() : std::nullopt;
+    if (r.lifecycle == Lifecycle::Starting && attached && age && *age < hang_ms) {
+      r.lifecycle = Lifecycle::Running;
+      r.running_since_ms = wall_ms();
+      emit(r, EventType::RunnerStarted, {{"pid", int64_t(r.pid)}, {"restarts", int64_t(r.restarts)}});
+    }
+    if (r.lifecycle == Lifecycle::Starting || r.lifecycle == Lifecycle::Running) {
+      // Without a heartbeat for the hang timeout (or never attaching within
+      // it), the worker is hung: kill it and let the exit path restart it.
+      const int64_t silent_for = age ? *age : now - r.spawned_mono_ms;
+      if (silent_for > hang_ms) {
+        spdlog::warn("runner {}: worker {} silent for {} ms; killing it", id, r.pid, silent_for);
+        r.hang_kill = true;
+        pm_.kill(r.pid);
+        continue;
+      }
+    }
+    if (r.lifecycle == Lifecycle::Running) {
+      set_health(r, age && *age <= hang_ms / 2 ? "healthy" : "unresponsive");
+    }
+    if (sample) {
+      if (auto u = r.sampler.sample(r.pid, mono_ns())) r.usage = *u;
+    }
+  }
+}
+
+void RunnerRegistry::shutdown(std::function<void()> done) {
+  shutting_down_ = true;
+  shutdown_done_ = std::move(done);
+  for (auto& [id, r] : runners_) {
+    r->backoff->cancel();
+    if (r->has_process() && r->lifecycle != Lifecycle::Stopping) {
+      request_stop(*r, Runner::AfterStop::StayStopped);
+    }
+  }
+  maybe_finish_shutdown();
+}
+
+void RunnerRegistry::maybe_finish_shutdown() {
+  if (!shutting_down_ || !shutdown_done_) return;
+  for (const auto& [id, r] : runners_) {
+    if (r->has_process()) return;
+  }
+  watchdog_timer_.cancel();
+  for (auto& [id, r] : runners_) {
+    hub_.unregister_runner(id);
+    r->reader.reset();
+    r->segment.reset();
+    ipc::SegmentMapping::remove(r->segment_name);
+  }
+  auto done = std::move(shutdown_done_);
+  shutdown_done_ = nullptr;
+  done();
+}
+
+}  // namespace stratd::supervisor

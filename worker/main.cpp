@@ -1,0 +1,176 @@
+// strat-worker: runs one runner's strategy. Market data in over ZeroMQ SUB,
+// snapshot out through shared memory, events out over ZeroMQ XPUB.
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include <zmq.hpp>
+
+#include "common/clock.hpp"
+#include "common/logging.hpp"
+#include "common/msgpack_codec.hpp"
+#include "ipc/bus.hpp"
+#include "ipc/segment.hpp"
+#include "worker/event_publisher.hpp"
+#include "worker/strategy_runner.hpp"
+#include "worker/worker_options.hpp"
+
+using namespace stratd;
+using namespace stratd::worker;
+
+namespace {
+
+constexpr size_t kMaxStrategyBytes = 1 << 20;
+constexpr int kPollMs = 100;  // also bounds the heartbeat interval while idle
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  if (s.size() > kMaxStrategyBytes) return std::nullopt;
+  return s;
+}
+
+// SIGTERM and SIGINT arrive as readable data on a file descriptor the poll
+// loop watches, so a tick in progress always finishes first.
+int block_termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int run(const WorkerOptions& o) {
+  const int sigfd = block_termination_signals();
+  auto mapping = ipc::SegmentMapping::open(o.segment, true);
+  if (!mapping) {
+    spdlog::error("segment: {}", mapping.error().message);
+    return 1;
+  }
+  ipc::SegmentWriter segment(std::move(*mapping));
+  const uint32_t window = segment.mapping().window_capacity();
+
+  LuaStrategy strategy(o.lua, [](std::string_view level, std::string_view msg) {
+    spdlog::log(spdlog::level::from_str(std::string(level)),
+                "[strategy] {}", msg);
+  });
+  Snapshot initial;
+  initial.runner_id = o.runner_id;
+  initial.symbol = o.symbol;
+  StrategyRunner runner(initial, window, strategy, PaperBroker(o.broker));
+
+  if (auto committed = segment.restore()) {
+    auto snap = msgpack_decode<Snapshot>(committed->snapshot);
+    if (snap && snap->runner_id == o.runner_id && snap->symbol == o.symbol) {
+      runner.restore(std::move(*snap), committed->bars, committed->bars_total);
+      spdlog::info("resumed: state {}, {} ticks, position {}, event seq {}",
+                   to_string(runner.snapshot().state), runner.snapshot().stats.ticks_processed,
+                   runner.snapshot().position ? "open" : "none", runner.snapshot().event_seq);
+    } else {
+      spdlog::warn("segment holds no usable snapshot ({}); starting fresh",
+                   snap ? "different runner" : snap.error().message);
+    }
+  }
+  runner.count_worker_start();
+  segment.attach(int32_t(getpid()));
+
+  zmq::context_t ctx(1);
+  EventPublisher events(ctx, o.events_endpoint, o.runner_id);
+  if (!events.wait_for_subscriber(2000)) spdlog::warn("no event subscriber yet; continuing");
+
+  auto source = read_file(o.strategy_path);
+  LuaCallResult loaded;
+  if (!source) {
+    loaded = {LuaFailure::Runtime, "cannot read strategy file (missing, unreadable or over 1 MiB)"};
+  } else {
+    strategy.set_context(runner.snapshot().context);
+    loaded = strategy.load(*source, o.strategy_path.substr(o.strategy_path.rfind('/') + 1));
+  }
+  if (!loaded.ok()) {
+    spdlog::error("strategy failed to load: {}", loaded.message);
+    Event e = runner.strategy_error("load", "", loaded.message);
+    segment.commit(msgpack_encode(runner.snapshot()), runner.bars());
+    events.publish(e);
+    segment.detach();
+    return kExitStrategyInvalid;
+  }
+  segment.commit(msgpack_encode(runner.snapshot()), runner.bars());
+
+  zmq::socket_t md(ctx, zmq::socket_type::sub);
+  const std::string topic = ipc::market_data_topic(o.symbol);
+  md.set(zmq::sockopt::subscribe, topic);
+  md.connect(o.md_endpoint);
+  spdlog::info("running {} on {} (pid {})", o.runner_id, o.symbol, getpid());
+
+  msgpack::sbuffer snapshot_buf;
+  uint64_t rejected = 0;
+  bool stopping = false;
+  while (!stopping) {
+    zmq::pollitem_t items[] = {{md.handle(), 0, ZMQ_POLLIN, 0},
+                               {events.socket().handle(), 0, ZMQ_POLLIN, 0},
+                               {nullptr, sigfd, ZMQ_POLLIN, 0}};
+    try {
+      zmq::poll(items, 3, std::chrono::milliseconds(kPollMs));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+    }
+    if (items[2].revents & ZMQ_POLLIN) {
+      signalfd_siginfo info;
+      while (read(sigfd, &info, sizeof info) == sizeof info) stopping = true;
+    }
+    if (items[1].revents & ZMQ_POLLIN) events.drain_subscriptions();
+    // One message at a time, each a whole tick; the loop re-polls between.
+    for (int budget = 64; budget > 0 && (items[0].revents & ZMQ_POLLIN); --budget) {
+      bool malformed = false;
+      auto msg = ipc::recv_message(md, &malformed);
+      if (!msg) {
+        if (malformed) continue;
+        break;
+      }
+      // Subscriptions match prefixes: md.BTC would also deliver md.BTCUSDT.
+      if (msg->topic != topic) continue;
+      auto tick = msgpack_decode<MarketData>(msg->body);
+      if (!tick || tick->symbol != o.symbol || !is_sane(*tick)) {
+        if (rejected++ % 1000 == 0) spdlog::warn("dropped malformed market data ({} so far)", rejected);
+        continue;
+      }
+      auto produced = runner.on_tick(*tick);
+      // Snapshot first, then events: a worker killed in between leaves a
+      // gap stratd can see, never a sequence number used twice.
+      msgpack_encode_into(snapshot_buf, runner.snapshot());
+      if (!segment.commit(std::string_view(snapshot_buf.data(), snapshot_buf.size()), runner.bars()))
+        spdlog::error("snapshot of {} bytes does not fit its slot", snapshot_buf.size());
+      for (auto& e : produced) events.publish(e);
+      segment.heartbeat();
+    }
+    segment.heartbeat();
+  }
+  segment.commit(msgpack_encode(runner.snapshot()), runner.bars());
+  segment.detach();
+  spdlog::info("stopping after {} ticks", runner.snapshot().stats.ticks_processed);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto opts = parse_worker_options(argc, argv);
+  if (!opts) {
+    fprintf(stderr, "strat-worker: %s\n", opts.error().message.c_str());
+    return kExitUsage;
+  }
+  init_logging("worker:" + opts->runner_id, opts->log_level);
+  try {
+    return run(*opts);
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
+}
