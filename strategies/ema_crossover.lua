@@ -35,14 +35,14 @@ function filter_commitment(md, ctx, ind)
   if ctx.signal == "bullish" then
     if rsi and rsi > 75 then return { action = "cancel_analysis", reason = "overbought" } end
     if md.close > ctx.cross_price then
-      ctx.risk = risk
+      ctx.risk, ctx.entry, ctx.breakeven = risk, md.close, false
       return { action = "enter_long", quantity = qty,
                stop_loss = md.close - risk, take_profit = md.close + 2 * risk }
     end
   elseif ctx.signal == "bearish" then
     if rsi and rsi < 25 then return { action = "cancel_analysis", reason = "oversold" } end
     if md.close < ctx.cross_price then
-      ctx.risk = risk
+      ctx.risk, ctx.entry, ctx.breakeven = risk, md.close, false
       return { action = "enter_short", quantity = qty,
                stop_loss = md.close + risk, take_profit = md.close - 2 * risk }
     end
@@ -64,8 +64,8 @@ function manage_position(md, ctx, ind)
     return { action = "exit", reason = "bullish cross" }
   end
   -- One risk unit in profit: protect the entry.
-  if not ctx.breakeven and ctx.risk then
-    local entry = ctx.cross_price
+  if not ctx.breakeven and ctx.risk and ctx.entry then
+    local entry = ctx.entry
     if ctx.signal == "bullish" and md.close > entry + ctx.risk then
       ctx.breakeven = true
       return { action = "update_stop_loss", new_stop = entry }
