@@ -16,9 +16,10 @@ class BarRing {
   void push(const Bar& b) {
     buf_[total_ % buf_.size()] = b;
     ++total_;
+    if (size_ < buf_.size()) ++size_;
   }
   size_t capacity() const { return buf_.size(); }
-  size_t size() const { return total_ < buf_.size() ? size_t(total_) : buf_.size(); }
+  size_t size() const { return size_; }
   bool empty() const { return total_ == 0; }
   uint64_t total() const { return total_; }
   // i = 0 is the oldest bar in the window, size()-1 the newest.
@@ -29,13 +30,15 @@ class BarRing {
 
   // Rebuilds the window from bars (oldest first) and the total count.
   void restore(const std::vector<Bar>& bars, uint64_t total) {
-    total_ = total - bars.size();
+    size_ = 0;
+    total_ = total >= bars.size() ? total - bars.size() : 0;
     for (const auto& b : bars) push(b);
   }
 
  private:
   std::vector<Bar> buf_;
   uint64_t total_ = 0;
+  size_t size_ = 0;  // valid bars in the window; after a restore it may trail total_
 };
 
 }  // namespace stratd

@@ -122,7 +122,7 @@ int run_stratd(const Config& cfg) {
 
   RunnerRegistry registry(io, pm, hub, cfg, RegistryPaths{bin + "/strat-worker", log_dir, instance, md_ep, ev_ep});
   StrategyCatalog catalog(cfg.strategies_dir);
-  http::ApiContext api{registry, hub, catalog, feed, cfg, wall_ms()};
+  http::ApiContext api{registry, hub, catalog, feed, cfg, wall_ms(), instance};
   http::Router router;
   http::add_engine_routes(router, api);
   http::add_runner_routes(router, api);

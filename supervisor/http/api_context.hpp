@@ -1,6 +1,7 @@
 #pragma once
 // What the REST handlers work with.
 #include <cstdint>
+#include <string>
 
 #include "common/config.hpp"
 #include "supervisor/event_hub.hpp"
@@ -17,6 +18,7 @@ struct ApiContext {
   FeedSupervisor& feed;
   const Config& config;
   int64_t started_ms;
+  std::string instance;  // prefix of this stratd's shared-memory segment names
 };
 
 }  // namespace stratd::supervisor::http

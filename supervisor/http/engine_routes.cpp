@@ -32,6 +32,7 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
     const bool ok = ctx.feed.running() && healthy == should_run;
     respond(reply_ok(status::ok, {{"status", ok ? "healthy" : "degraded"},
                                   {"uptime_secs", uptime()},
+                                  {"instance", ctx.instance},
                                   {"total_runners", ctx.registry.size()},
                                   {"healthy_runners", healthy},
                                   {"runners_by_lifecycle", by_lifecycle},

@@ -1,0 +1,126 @@
+#include "tests/support/stratd_process.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace stratd::test {
+namespace fs = std::filesystem;
+using namespace std::chrono;
+
+bool eventually(const std::function<bool()>& pred, milliseconds deadline, milliseconds every) {
+  const auto end = steady_clock::now() + deadline;
+  while (steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(every);
+  }
+  return pred();
+}
+
+bool process_alive(pid_t pid) {
+  if (pid <= 0 || kill(pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
+
+std::vector<std::string> shm_segments(const std::string& prefix) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir("/dev/shm")) {
+    while (dirent* e = readdir(d)) {
+      if (std::string_view(e->d_name).substr(0, prefix.size()) == prefix) out.emplace_back(e->d_name);
+    }
+    closedir(d);
+  }
+  return out;
+}
+
+StratdProcess::StratdProcess(StratdOptions opts) {
+  char tmpl[] = "/tmp/stratd-test-XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  state_dir_ = tmpl;
+  std::vector<std::string> args = {std::string(STRATD_BIN_DIR) + "/stratd",
+                                   "--port", "0",
+                                   "--state-dir", state_dir_,
+                                   "--strategies-dir", opts.strategies_dir,
+                                   "--sim-interval-ms", std::to_string(opts.sim_interval_ms),
+                                   "--hang-timeout-ms", std::to_string(opts.hang_timeout_ms)};
+  args.insert(args.end(), opts.extra_args.begin(), opts.extra_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string out = state_dir_ + "/stratd.out";
+  pid_ = fork();
+  if (pid_ == 0) {
+    const int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  const std::string url_file = state_dir_ + "/http.url";
+  std::string url;
+  const bool up = eventually([&] {
+    std::ifstream in(url_file);
+    return bool(std::getline(in, url)) && !url.empty();
+  }, seconds(20));
+  if (!up) {
+    const std::string tail = log_tail();
+    terminate();
+    throw std::runtime_error("stratd did not start:\n" + tail);
+  }
+  // url = http://127.0.0.1:PORT
+  const auto colon = url.rfind(':');
+  http_ = HttpClient(url.substr(7, colon - 7), uint16_t(std::stoi(url.substr(colon + 1))));
+}
+
+StratdProcess::~StratdProcess() {
+  if (pid_ > 0) terminate();
+  std::error_code ec;
+  if (!getenv("STRATD_TEST_KEEP")) fs::remove_all(state_dir_, ec);
+}
+
+int StratdProcess::terminate(milliseconds deadline) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  const bool exited = eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, deadline, milliseconds(10));
+  if (!exited) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+    status = -1;
+  }
+  pid_ = -1;
+  return status;
+}
+
+std::string StratdProcess::log_tail(size_t bytes) const {
+  std::ifstream in(state_dir_ + "/stratd.out");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  return s.size() > bytes ? s.substr(s.size() - bytes) : s;
+}
+
+nlohmann::json StratdProcess::runner(const std::string& id) const {
+  auto r = http_.get("/api/runners/" + id);
+  return r.status == 200 ? r.body["data"] : nlohmann::json(nullptr);
+}
+
+HttpResult StratdProcess::add_runner(const std::string& id, const std::string& symbol,
+                                     const std::string& strategy) const {
+  return http_.post("/api/runners",
+                    nlohmann::json{{"runner_id", id}, {"symbol", symbol}, {"strategy_path", strategy}}.dump());
+}
+
+}  // namespace stratd::test

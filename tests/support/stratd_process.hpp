@@ -1,0 +1,58 @@
+#pragma once
+// Starts the real stratd binary for a test, on a free port and a fresh
+// state directory, and stops it (SIGTERM, then SIGKILL) afterwards.
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tests/support/http_client.hpp"
+
+namespace stratd::test {
+
+struct StratdOptions {
+  std::string strategies_dir = STRATD_FIXTURES_DIR;
+  int sim_interval_ms = 20;
+  int hang_timeout_ms = 2000;
+  std::vector<std::string> extra_args;
+};
+
+class StratdProcess {
+ public:
+  explicit StratdProcess(StratdOptions opts = {});
+  ~StratdProcess();
+  StratdProcess(const StratdProcess&) = delete;
+  StratdProcess& operator=(const StratdProcess&) = delete;
+
+  const HttpClient& http() const { return http_; }
+  pid_t pid() const { return pid_; }
+  const std::string& state_dir() const { return state_dir_; }
+  // SIGTERM and wait; returns the exit status as waitpid reports it, or
+  // -1 if it did not end within the deadline (it is then SIGKILLed).
+  int terminate(std::chrono::milliseconds deadline = std::chrono::seconds(20));
+  std::string log_tail(size_t bytes = 4000) const;
+
+  // Convenience: the runner's details (data of GET /api/runners/:id).
+  nlohmann::json runner(const std::string& id) const;
+  // POST /api/runners; returns the HTTP result.
+  HttpResult add_runner(const std::string& id, const std::string& symbol, const std::string& strategy) const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string state_dir_;
+  HttpClient http_;
+};
+
+// Polls `pred` until it is true or the deadline passes.
+bool eventually(const std::function<bool()>& pred,
+                std::chrono::milliseconds deadline = std::chrono::seconds(15),
+                std::chrono::milliseconds every = std::chrono::milliseconds(20));
+
+// True if a process with this pid exists (and is not a zombie of ours).
+bool process_alive(pid_t pid);
+// Shared-memory segments under /dev/shm whose names start with `prefix`.
+std::vector<std::string> shm_segments(const std::string& prefix);
+
+}  // namespace stratd::test
