@@ -13,14 +13,15 @@ EventPublisher::EventPublisher(zmq::context_t& ctx, const std::string& endpoint,
   socket_.connect(endpoint);
 }
 
-bool EventPublisher::wait_for_subscriber(int timeout_ms) {
+bool EventPublisher::wait_for_subscriber(int timeout_ms, const std::function<void()>& idle) {
   const int64_t deadline = mono_ms() + timeout_ms;
   while (!subscribed_) {
     const int64_t left = deadline - mono_ms();
     if (left <= 0) return false;
     zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, std::chrono::milliseconds(left));
+    zmq::poll(&item, 1, std::chrono::milliseconds(std::min<int64_t>(left, 100)));
     drain_subscriptions();
+    idle();
   }
   return true;
 }

@@ -2,6 +2,7 @@
 // Puts a worker's events on the bus: [topic "ev.<runner_id>", msgpack Event].
 // An XPUB socket, so the worker can wait until stratd's subscription has
 // arrived before its first event; a plain PUB would drop those silently.
+#include <functional>
 #include <string>
 
 #include <msgpack.hpp>
@@ -15,8 +16,9 @@ class EventPublisher {
  public:
   EventPublisher(zmq::context_t& ctx, const std::string& endpoint, const std::string& runner_id);
 
-  // Waits up to `timeout_ms` for the supervisor's subscription.
-  bool wait_for_subscriber(int timeout_ms);
+  // Waits up to `timeout_ms` for the supervisor's subscription, calling
+  // `idle` at least every 100 ms (the worker keeps its heartbeat meanwhile).
+  bool wait_for_subscriber(int timeout_ms, const std::function<void()>& idle);
   void publish(Event& e);
   // Reads subscription changes so they do not pile up in the socket.
   void drain_subscriptions();

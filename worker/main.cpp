@@ -83,7 +83,8 @@ int run(const WorkerOptions& o) {
 
   zmq::context_t ctx(1);
   EventPublisher events(ctx, o.events_endpoint, o.runner_id);
-  if (!events.wait_for_subscriber(2000)) spdlog::warn("no event subscriber yet; continuing");
+  if (!events.wait_for_subscriber(2000, [&] { segment.heartbeat(); }))
+    spdlog::warn("no event subscriber yet; continuing");
 
   auto source = read_file(o.strategy_path);
   LuaCallResult loaded;
