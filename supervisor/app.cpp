@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t kJournalCapacity = 100'000;
+constexpr size_t kJournalCapacity = 20'000;
 constexpr size_t kMaxUnixSocketPath = 100;  // sun_path is 108 bytes with its NUL
 
 std::string instance_id(const std::string& state_dir) {

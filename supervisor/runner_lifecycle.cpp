@@ -179,9 +179,10 @@ void RunnerRegistry::watchdog() {
   for (auto& [id, rp] : runners_) {
     Runner& r = *rp;
     if (!r.has_process() || r.hang_kill) continue;
+    // -1: the worker has not attached (no heartbeat of its own yet).
     const bool attached = r.reader->worker_pid() == r.pid;
-    const auto age = attached ? r.reader->heartbeat_age_ms() : std::nullopt;
-    if (r.lifecycle == Lifecycle::Starting && attached && age && *age < hang_ms) {
+    const int64_t age = attached ? r.reader->heartbeat_age_ms().value_or(-1) : -1;
+    if (r.lifecycle == Lifecycle::Starting && age >= 0 && age < hang_ms) {
       r.lifecycle = Lifecycle::Running;
       r.running_since_ms = wall_ms();
       emit(r, EventType::RunnerStarted, {{"pid", int64_t(r.pid)}, {"restarts", int64_t(r.restarts)}});
@@ -189,7 +190,7 @@ void RunnerRegistry::watchdog() {
     if (r.lifecycle == Lifecycle::Starting || r.lifecycle == Lifecycle::Running) {
       // Without a heartbeat for the hang timeout (or never attaching within
       // it), the worker is hung: kill it and let the exit path restart it.
-      const int64_t silent_for = age ? *age : now - r.spawned_mono_ms;
+      const int64_t silent_for = age >= 0 ? age : now - r.spawned_mono_ms;
       if (silent_for > hang_ms) {
         spdlog::warn("runner {}: worker {} silent for {} ms; killing it", id, r.pid, silent_for);
         r.hang_kill = true;
@@ -198,7 +199,7 @@ void RunnerRegistry::watchdog() {
       }
     }
     if (r.lifecycle == Lifecycle::Running) {
-      set_health(r, age && *age <= hang_ms / 2 ? "healthy" : "unresponsive");
+      set_health(r, age >= 0 && age <= hang_ms / 2 ? "healthy" : "unresponsive");
     }
     if (sample) {
       if (auto u = r.sampler.sample(r.pid, mono_ns())) r.usage = *u;
