@@ -31,11 +31,12 @@ std::string add_body(const std::string& id, const std::string& symbol, const std
 TEST(BadInput, RunnerDefinitionsAreChecked) {
   // A strategies dir with a symlink pointing outside it.
   const std::string dir = "/tmp/stratd-test-strategies-" + std::to_string(getpid());
+  const std::string outside = "/tmp/stratd-test-outside-" + std::to_string(getpid()) + ".lua";
   std::filesystem::create_directories(dir + "/sub");
   std::filesystem::copy_file(std::string(STRATD_FIXTURES_DIR) + "/hold_long.lua", dir + "/ok.lua");
   std::filesystem::copy_file(std::string(STRATD_FIXTURES_DIR) + "/bad_syntax.lua", dir + "/bad_syntax.lua");
-  std::ofstream(dir + "/../outside-" + std::to_string(getpid()) + ".lua") << "function detect_opportunity() end";
-  std::filesystem::create_symlink("../outside-" + std::to_string(getpid()) + ".lua", dir + "/link.lua");
+  std::ofstream(outside) << "function detect_opportunity() end";
+  std::filesystem::create_symlink(outside, dir + "/link.lua");
   StratdOptions opts;
   opts.strategies_dir = dir;
   StratdProcess s(opts);
@@ -78,8 +79,8 @@ TEST(BadInput, RunnerDefinitionsAreChecked) {
   auto list = http.get("/api/runners").body["data"];
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0]["symbol"], "BTCUSDT");
+  std::filesystem::remove(outside);
   std::filesystem::remove_all(dir);
-  std::filesystem::remove(dir + "/../outside-" + std::to_string(getpid()) + ".lua");
 }
 
 TEST(BadInput, RoutesMethodsAndSizes) {
