@@ -48,6 +48,9 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+    // A session of its own: a Ctrl-C at stratd's terminal reaches stratd,
+    // which then stops its children in order, not every child at once.
+    setsid();
     // A fresh signal state: the parent blocks or handles some signals.
     sigset_t none;
     sigemptyset(&none);

@@ -1,5 +1,7 @@
 #include "worker/strategy_runner.hpp"
 
+#include <cmath>
+
 #include "common/clock.hpp"
 
 namespace stratd::worker {
@@ -120,6 +122,10 @@ void StrategyRunner::apply(const Action& a, const MarketData& md) {
       transition(Trigger::AnalysisCancelled, a.reason);
       return;
     case ActionKind::Exit: {
+      if (a.price && !(std::isfinite(*a.price) && *a.price > 0)) {
+        report_error("invalid_action", function, "price must be a positive number");
+        return;
+      }
       ++snap_.stats.actions_executed;
       const auto trade = broker_.close(*snap_.position, a.price,
                                        a.reason.empty() ? "exit" : "exit: " + a.reason, bar);
