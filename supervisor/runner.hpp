@@ -59,6 +59,15 @@ struct Runner {
   bool hang_kill = false;  // the current worker is being killed for hanging
   std::vector<std::function<void()>> on_deleted;
 
+  // Rendered JSON, reused while what it shows is unchanged: a dashboard
+  // polls a runner thousands of times between two of its ticks.
+  struct RenderedView {
+    std::string key;
+    std::string json;
+  };
+  mutable RenderedView summary_view;
+  mutable RenderedView snapshot_view;
+
   explicit Runner(RestartPolicySettings s) : policy(s) {}
   bool has_process() const { return pid > 0; }
 };

@@ -18,6 +18,19 @@ Response reply_ok(beast_http::status status, Json data) {
   return json_response(status, Json{{"status", "ok"}, {"data", std::move(data)}, {"timestamp", wall_secs()}});
 }
 
+Response reply_ok_raw(beast_http::status status, std::string_view data_json) {
+  Response res{status, 11};
+  res.set(beast_http::field::content_type, "application/json");
+  std::string& body = res.body();
+  body.reserve(data_json.size() + 48);
+  body += R"({"status":"ok","data":)";
+  body += data_json;
+  body += R"(,"timestamp":)";
+  body += std::to_string(wall_secs());
+  body += '}';
+  return res;
+}
+
 Response reply_error(beast_http::status status, const std::string& code, const std::string& message,
                      Json details) {
   return json_response(

@@ -14,6 +14,8 @@ using Request = beast_http::request<beast_http::string_body>;
 using Response = beast_http::response<beast_http::string_body>;
 
 Response reply_ok(beast_http::status status, Json data);
+// The same envelope around `data` that is already serialized JSON.
+Response reply_ok_raw(beast_http::status status, std::string_view data_json);
 Response reply_error(beast_http::status status, const std::string& code, const std::string& message,
                      Json details = nullptr);
 Response reply_no_content();

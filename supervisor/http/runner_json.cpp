@@ -1,5 +1,7 @@
 #include "supervisor/http/runner_json.hpp"
 
+#include <spdlog/fmt/fmt.h>
+
 #include "common/json_codec.hpp"
 
 namespace stratd::supervisor::http {
@@ -22,9 +24,39 @@ nlohmann::json summary_from(const ApiContext& ctx, const Runner& r, const Snapsh
 
 }  // namespace
 
-nlohmann::json runner_summary(const ApiContext& ctx, const Runner& r) {
-  auto snap = ctx.registry.snapshot(r);
-  return summary_from(ctx, r, snap ? &*snap : nullptr);
+const std::string& runner_summary_json(const ApiContext& ctx, const Runner& r) {
+  // Everything the summary shows: the worker's commit and ours.
+  std::string key = fmt::format("{}|{}|{}|{}|{}|{}", r.reader->commits(), ctx.registry.uptime_secs(r),
+                                int(r.lifecycle), r.pid, r.restarts, r.health);
+  if (key != r.summary_view.key || r.summary_view.json.empty()) {
+    auto snap = ctx.registry.snapshot(r);
+    r.summary_view.json = summary_from(ctx, r, snap ? &*snap : nullptr).dump();
+    // An unreadable snapshot is not cached: the next read may succeed.
+    r.summary_view.key = snap ? std::move(key) : std::string();
+  }
+  return r.summary_view.json;
+}
+
+std::string runner_list_json(const ApiContext& ctx) {
+  std::string out = "[";
+  for (const Runner* r : ctx.registry.list()) {
+    if (out.size() > 1) out += ',';
+    out += runner_summary_json(ctx, *r);
+  }
+  out += ']';
+  return out;
+}
+
+Expected<std::string> snapshot_json(const ApiContext& ctx, const Runner& r) {
+  const int64_t uptime = ctx.registry.uptime_secs(r);
+  std::string key = fmt::format("{}|{}", r.reader->commits(), uptime);
+  if (key != r.snapshot_view.key || r.snapshot_view.json.empty()) {
+    auto snap = ctx.registry.snapshot(r);
+    if (!snap) return Unexpected<Error>{snap.error()};
+    r.snapshot_view.json = to_json(*snap, uptime).dump();
+    r.snapshot_view.key = std::move(key);
+  }
+  return r.snapshot_view.json;
 }
 
 nlohmann::json runner_details(const ApiContext& ctx, const Runner& r) {

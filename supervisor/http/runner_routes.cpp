@@ -95,9 +95,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
   };
 
   router.add(verb::get, "/api/runners", [&ctx](const Request&, const PathParams&, Respond respond) {
-    Json list = Json::array();
-    for (const Runner* r : ctx.registry.list()) list.push_back(runner_summary(ctx, *r));
-    respond(reply_ok(status::ok, std::move(list)));
+    respond(reply_ok_raw(status::ok, runner_list_json(ctx)));
   });
 
   router.add(verb::post, "/api/runners", [&ctx](const Request& req, const PathParams&, Respond respond) {
@@ -138,9 +136,9 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
 
   router.add(verb::get, "/api/runners/:id/snapshot",
              with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
-               auto snap = ctx.registry.snapshot(r);
-               if (!snap) return respond(from_error(snap.error()));
-               respond(reply_ok(status::ok, to_json(*snap, ctx.registry.uptime_secs(r))));
+               auto json = snapshot_json(ctx, r);
+               if (!json) return respond(from_error(json.error()));
+               respond(reply_ok_raw(status::ok, *json));
              }));
 
   router.add(verb::get, "/api/runners/:id/history",

@@ -73,12 +73,21 @@ TEST_F(SegmentTest, ConcurrentWriterNeverYieldsATornRead) {
   SegmentReader reader(*rm);
 
   constexpr uint64_t kWrites = 100'000;
+  constexpr uint64_t kBatch = 1000;
   std::atomic<bool> done{false};
+  std::atomic<uint64_t> reads_seen{0};
   std::thread w([&] {
     BarRing bars(64);
     for (uint64_t gen = 1; gen <= kWrites; ++gen) {
       bars.push(Bar{int64_t(gen), double(gen), double(gen), double(gen), double(gen), 1, double(gen), double(gen)});
       ASSERT_TRUE(writer.commit(payload(gen), bars));
+      // Let the reader in between batches, so the two really interleave
+      // however the scheduler runs them (bounded: a stuck reader fails).
+      if (gen % kBatch == 0) {
+        const uint64_t before = reads_seen.load();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (reads_seen.load() == before && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+      }
     }
     done = true;
   });
@@ -96,6 +105,7 @@ TEST_F(SegmentTest, ConcurrentWriterNeverYieldsATornRead) {
         last_gen = gen;
       }
       ++reads;
+      reads_seen.store(reads);
     }
     auto h = reader.history(64);
     if (h && !h->empty()) {

@@ -1,0 +1,13 @@
+// Comparison server for bench/http_bench.sh: Node.js's own http module
+// answering every request with the same JSON bytes (a snapshot fetched from
+// stratd), i.e. the floor of a typical JavaScript API server, no work done.
+const http = require("http");
+const fs = require("fs");
+const [, , port, file] = process.argv;
+const body = fs.readFileSync(file);
+http
+  .createServer((req, res) => {
+    res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length });
+    res.end(body);
+  })
+  .listen(Number(port), "127.0.0.1", () => console.log(`node server on ${port}`));
