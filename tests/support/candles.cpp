@@ -1,16 +1,21 @@
 #include "tests/support/candles.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 namespace stratd::test {
 
-std::string data_path(const std::string& file) { return std::string(STRATD_DATA_DIR) + "/" + file; }
+// ../shared/data beside the checkout, unless STRATD_DATA_DIR points elsewhere.
+std::string data_path(const std::string& file) {
+  const char* dir = std::getenv("STRATD_DATA_DIR");
+  return std::string(dir && *dir ? dir : STRATD_DATA_DIR) + "/" + file;
+}
 
 std::vector<MarketData> load_candles(const std::string& symbol, size_t limit) {
   std::ifstream in(data_path("ETHBTC-1m-candles.csv"));
-  if (!in) throw std::runtime_error("cannot open ETHBTC-1m-candles.csv");
+  if (!in) throw std::runtime_error("cannot open " + data_path("ETHBTC-1m-candles.csv") + " (set STRATD_DATA_DIR)");
   std::string line;
   std::getline(in, line);  // header: open_time_ms,open,high,low,close,volume
   std::vector<MarketData> out;

@@ -163,6 +163,20 @@ TEST(StrategyRunner, ActionShapesAndStopUpdates) {
   EXPECT_DOUBLE_EQ(h.runner.snapshot().stats.realized_pnl, 2.0);
 }
 
+TEST(StrategyRunner, ExitAtANonsensePriceIsRefused) {
+  Harness h(R"(
+    function detect_opportunity() return true end
+    function filter_commitment() return { action = "enter_long", quantity = 1 } end
+    function manage_position() return { action = "exit", price = -3 } end
+  )");
+  h.tick(10, 10, 10, 10);
+  h.tick(10, 10, 10, 10);
+  auto e = h.tick(10, 10, 10, 10);
+  ASSERT_EQ(types(e), (std::vector<std::string>{"TickReceived", "StrategyError"}));
+  EXPECT_EQ(text(e[1], "kind"), "invalid_action");
+  EXPECT_TRUE(h.runner.snapshot().position);  // still open
+}
+
 TEST(StrategyRunner, ResumesFromASnapshot) {
   Snapshot saved;
   std::vector<Bar> bars;
