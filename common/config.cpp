@@ -119,6 +119,11 @@ Status apply_toml(Config& c, const std::string& path) {
   num("lua", "memory_limit_bytes", c.lua.memory_limit_bytes);
   num("broker", "fee_bps", c.broker.fee_bps);
   num("broker", "slippage_bps", c.broker.slippage_bps);
+  num("events", "journal_capacity", c.events.journal_capacity);
+  num("websocket", "queue_limit", c.websocket.queue_limit);
+  num("websocket", "idle_timeout_ms", c.websocket.idle_timeout_ms);
+  num("websocket", "max_clients", c.websocket.max_clients);
+  num("websocket", "send_buffer_bytes", c.websocket.send_buffer_bytes);
   str("log", "level", c.log_level);
   return ok();
 }
@@ -139,6 +144,12 @@ Status check(const Config& c) {
   if (c.lua.memory_limit_bytes < (1u << 20)) return bad("lua.memory_limit_bytes must be >= 1 MiB");
   if (c.broker.fee_bps < 0 || c.broker.slippage_bps < 0) return bad("broker: fees must be >= 0");
   if (c.server.body_limit_bytes < 1024) return bad("server.body_limit_bytes must be >= 1024");
+  if (c.events.journal_capacity < 100 || c.events.journal_capacity > 10'000'000)
+    return bad("events.journal_capacity must be within [100, 10000000]");
+  if (c.websocket.queue_limit < 16 || c.websocket.queue_limit >= c.events.journal_capacity)
+    return bad("websocket.queue_limit must be >= 16 and below events.journal_capacity");
+  if (c.websocket.idle_timeout_ms < 1000) return bad("websocket.idle_timeout_ms must be >= 1000");
+  if (c.websocket.send_buffer_bytes < 4096) return bad("websocket.send_buffer_bytes must be >= 4096");
   return ok();
 }
 

@@ -40,6 +40,19 @@ struct LuaConfig {
   uint64_t memory_limit_bytes = 64ull << 20;  // per Lua state
 };
 
+struct EventsConfig {
+  size_t journal_capacity = 50'000;  // events kept for replay (since=) and /api/events
+};
+
+struct WebSocketConfig {
+  size_t queue_limit = 4096;      // events a client may trail before ticks are shed
+  int idle_timeout_ms = 60'000;   // pinged at half, closed when silent this long
+  size_t max_clients = 10'000;
+  // Kernel send buffer per client: bounds what a stalled client holds
+  // there, and makes it show as backpressure here.
+  int send_buffer_bytes = 128 * 1024;
+};
+
 struct BrokerConfig {
   double fee_bps = 10.0;  // per fill, on notional
   double slippage_bps = 0.0;
@@ -51,6 +64,8 @@ struct Config {
   RunnerPolicyConfig runners;
   LuaConfig lua;
   BrokerConfig broker;
+  EventsConfig events;
+  WebSocketConfig websocket;
   std::string state_dir;       // empty: $STATE_DIRECTORY (systemd) or ./stratd-state
   std::string strategies_dir;  // empty: ./strategies, else the source tree's
   std::string log_level = "info";

@@ -80,8 +80,9 @@ Json to_json(const Scalar& v) {
 Json to_json(const Event& e) {
   Json data = Json::object();
   for (const auto& f : e.data) data[f.key] = to_json(f.value);
-  return Json{{"type", to_string(e.type)}, {"runner_id", e.runner_id}, {"symbol", e.symbol},
-              {"seq", e.seq},              {"timestamp", e.timestamp_ms}, {"data", std::move(data)}};
+  return Json{{"type", to_string(e.type)}, {"runner_id", e.runner_id},   {"symbol", e.symbol},
+              {"seq", e.seq},              {"timestamp", e.timestamp_ms}, {"publish_ns", e.publish_ns},
+              {"data", std::move(data)}};
 }
 
 }  // namespace stratd

@@ -20,7 +20,8 @@ Json to_json(const RunnerStats& s);
 // knows when the runner started.
 Json to_json(const Snapshot& s, int64_t uptime_secs);
 Json to_json(const Scalar& v);
-// The client wire format: { type, runner_id, symbol, seq, timestamp, data }.
+// The client wire format: { type, runner_id, symbol, seq, timestamp, data },
+// plus publish_ns (when the event was put on the bus, for latency).
 Json to_json(const Event& e);
 
 // The seed's {secs, nanos} duration shape.

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -19,19 +20,20 @@
 #include "ipc/bus.hpp"
 #include "ipc/segment.hpp"
 #include "supervisor/event_hub.hpp"
+#include "supervisor/event_journal.hpp"
 #include "supervisor/feed_supervisor.hpp"
 #include "supervisor/http/listener.hpp"
 #include "supervisor/http/routes.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/registry.hpp"
 #include "supervisor/strategy_catalog.hpp"
+#include "supervisor/ws/ws_hub.hpp"
 
 namespace stratd::supervisor {
 namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t kJournalCapacity = 20'000;
 constexpr size_t kMaxUnixSocketPath = 100;  // sun_path is 108 bytes with its NUL
 
 std::string instance_id(const std::string& state_dir) {
@@ -79,6 +81,11 @@ std::string program_dir() {
 
 int run_stratd(const Config& cfg) {
   std::signal(SIGPIPE, SIG_IGN);
+  // Every client connection is a descriptor: allow as many as the hard limit.
+  if (rlimit nofile{}; getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &nofile);
+  }
   const std::string lock_path = cfg.state_dir + "/stratd.lock";
   const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
@@ -99,9 +106,20 @@ int run_stratd(const Config& cfg) {
 
   boost::asio::io_context io;
   zmq::context_t zctx(1);
-  EventHub hub(zctx, ev_ep, kJournalCapacity);
+  EventJournal journal(cfg.events.journal_capacity);
+  ws::WsSettings wss;
+  wss.queue_limit = cfg.websocket.queue_limit;
+  wss.idle_timeout = std::chrono::milliseconds(cfg.websocket.idle_timeout_ms);
+  wss.max_clients = cfg.websocket.max_clients;
+  wss.send_buffer_bytes = cfg.websocket.send_buffer_bytes;
+  ws::WsHub ws_hub(journal, wss);
+  EventHub hub(zctx, ev_ep, io);
   try {
-    hub.start();
+    // Numbered events reach the journal, then every client, on the loop.
+    hub.start([&](std::vector<JournalEventPtr> batch) {
+      for (auto& e : batch) journal.append(std::move(e));
+      ws_hub.on_events();
+    });
   } catch (const zmq::error_t& e) {
     spdlog::critical("cannot bind the event socket {}: {}", ev_ep, e.what());
     return 1;
@@ -122,15 +140,17 @@ int run_stratd(const Config& cfg) {
 
   RunnerRegistry registry(io, pm, hub, cfg, RegistryPaths{bin + "/strat-worker", log_dir, instance, md_ep, ev_ep});
   StrategyCatalog catalog(cfg.strategies_dir);
-  http::ApiContext api{registry, hub, catalog, feed, cfg, wall_ms(), instance};
+  http::ApiContext api{registry, hub, journal, ws_hub, catalog, feed, cfg, wall_ms(), instance};
   http::Router router;
   http::add_engine_routes(router, api);
   http::add_runner_routes(router, api);
+  http::add_event_routes(router, api);
 
   http::HttpSettings hs;
   hs.body_limit = cfg.server.body_limit_bytes;
   hs.timeout = std::chrono::milliseconds(cfg.server.request_timeout_ms);
   hs.cors_origins = cfg.server.cors_origins;
+  hs.websocket = &ws_hub;
   auto listener = std::make_shared<http::Listener>(io, router, hs);
   if (auto st = listener->listen(cfg.server.host, cfg.server.port); !st) {
     spdlog::critical("{}", st.error().message);
@@ -150,11 +170,25 @@ int run_stratd(const Config& cfg) {
 
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   boost::asio::steady_timer deadline(io);
+  boost::asio::steady_timer drain(io);
+  std::chrono::steady_clock::time_point drain_until;
+  std::function<void()> drain_ws = [&] {
+    if (ws_hub.clients() == 0 || std::chrono::steady_clock::now() >= drain_until) {
+      deadline.cancel();
+      io.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(10));
+    drain.async_wait([&](const boost::system::error_code& e) {
+      if (!e) drain_ws();
+    });
+  };
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: stopping runners", sig);
     sd_notify(0, "STOPPING=1");
     listener->stop();
+    ws_hub.shutdown();  // every client gets a close frame (1001)
     // Whatever happens, the process ends: past every grace period, kill.
     deadline.expires_after(std::chrono::milliseconds(rp.stop_grace_ms + 3000));
     deadline.async_wait([&](const boost::system::error_code& e) {
@@ -165,8 +199,9 @@ int run_stratd(const Config& cfg) {
     });
     registry.shutdown([&] {
       feed.stop(std::chrono::milliseconds(rp.stop_grace_ms), [&] {
-        deadline.cancel();
-        io.stop();
+        // Give WebSocket close handshakes a moment to finish.
+        drain_until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        drain_ws();
       });
     });
   });

@@ -1,8 +1,13 @@
 #include "supervisor/event_hub.hpp"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
+#include "common/json_codec.hpp"
 #include "common/msgpack_codec.hpp"
 #include "ipc/bus.hpp"
 
@@ -10,17 +15,25 @@ namespace stratd::supervisor {
 namespace {
 constexpr size_t kMaxEventBytes = 64 * 1024;
 constexpr size_t kMaxFields = 64;
+constexpr size_t kMaxBatch = 1024;  // events per hand-off to the loop
 }  // namespace
 
-EventHub::EventHub(zmq::context_t& ctx, std::string endpoint, size_t journal_capacity)
-    : socket_(ctx, zmq::socket_type::sub), endpoint_(std::move(endpoint)), capacity_(journal_capacity) {}
+EventHub::EventHub(zmq::context_t& ctx, std::string endpoint, boost::asio::io_context& io)
+    : socket_(ctx, zmq::socket_type::sub), endpoint_(std::move(endpoint)), io_(io) {
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) throw std::runtime_error("eventfd failed");
+}
 
-EventHub::~EventHub() { stop(); }
+EventHub::~EventHub() {
+  stop();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
 
-void EventHub::start() {
+void EventHub::start(Sink sink) {
+  sink_ = std::move(sink);
   socket_.set(zmq::sockopt::rcvhwm, 100'000);
   socket_.set(zmq::sockopt::linger, 0);
-  // Refuse absurd frames before they are buffered.
+  // A peer sending a larger message is disconnected before it is buffered.
   socket_.set(zmq::sockopt::maxmsgsize, int64_t(kMaxEventBytes));
   socket_.set(zmq::sockopt::subscribe, std::string(ipc::kEventPrefix));
   socket_.bind(endpoint_);
@@ -28,44 +41,90 @@ void EventHub::start() {
 }
 
 void EventHub::stop() {
-  stop_ = true;
+  if (stop_.exchange(true)) return;
+  uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof one);
   if (thread_.joinable()) thread_.join();
 }
 
+void EventHub::publish(Event e) {
+  if (e.timestamp_ms == 0) e.timestamp_ms = wall_ms();
+  if (e.publish_ns == 0) e.publish_ns = wall_ns();
+  {
+    std::lock_guard lock(mu_);
+    outbox_.push_back(std::move(e));
+  }
+  uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof one);
+}
+
+JournalEventPtr EventHub::number_and_encode(Event&& e) {
+  {
+    std::lock_guard lock(mu_);
+    e.seq = ++stats_.last_seq;
+    ++stats_.accepted;
+  }
+  auto je = std::make_shared<JournalEvent>();
+  je->seq = e.seq;
+  je->type = e.type;
+  je->publish_ns = e.publish_ns;
+  je->json = to_json(e).dump(-1, ' ', false, Json::error_handler_t::replace);
+  je->runner_id = std::move(e.runner_id);
+  je->symbol = std::move(e.symbol);
+  return je;
+}
+
 void EventHub::run() {
+  std::vector<JournalEventPtr> batch;
+  std::vector<Event> local;
   while (!stop_) {
-    zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
     try {
-      zmq::poll(&item, 1, std::chrono::milliseconds(100));
+      zmq::poll(items, 2, std::chrono::milliseconds(200));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       spdlog::error("event hub poll: {}", e.what());
       return;
     }
-    if (!(item.revents & ZMQ_POLLIN)) continue;
-    for (int n = 0; n < 1024; ++n) {
-      bool malformed = false;
-      auto msg = ipc::recv_message(socket_, &malformed);
-      if (!msg) {
-        if (!malformed) break;
-        std::lock_guard lock(mu_);
-        ++stats_.received;
-        ++stats_.rejected;
-        continue;
+    if (items[1].revents & ZMQ_POLLIN) {
+      uint64_t n;
+      (void)!::read(wake_fd_, &n, sizeof n);
+      std::lock_guard lock(mu_);
+      local.swap(outbox_);
+    }
+    for (auto& e : local) batch.push_back(number_and_encode(std::move(e)));
+    local.clear();
+    if (items[0].revents & ZMQ_POLLIN) {
+      while (batch.size() < kMaxBatch) {
+        bool malformed = false;
+        auto msg = ipc::recv_message(socket_, &malformed);
+        if (!msg) {
+          if (!malformed) break;
+          std::lock_guard lock(mu_);
+          ++stats_.received;
+          ++stats_.rejected;
+          continue;
+        }
+        if (auto e = admit(msg->topic, msg->body)) batch.push_back(number_and_encode(std::move(*e)));
       }
-      intake(msg->topic, msg->body);
+    }
+    if (!batch.empty()) {
+      // In order: one thread numbers, and the loop runs posted work FIFO.
+      boost::asio::post(io_, [this, b = std::move(batch)]() mutable { sink_(std::move(b)); });
+      batch.clear();
     }
   }
 }
 
-void EventHub::intake(const std::string& topic, const std::string& body) {
+std::optional<Event> EventHub::admit(const std::string& topic, const std::string& body) {
   auto decoded = body.size() <= kMaxEventBytes ? msgpack_decode<Event>(body)
                                                : Expected<Event>(fail("DECODE_ERROR", "too large"));
   std::lock_guard lock(mu_);
   ++stats_.received;
-  auto reject = [&](const char* why) {
+  auto reject = [&](const char* why) -> std::optional<Event> {
     ++stats_.rejected;
     if (stats_.rejected % 1000 == 1) spdlog::warn("event rejected ({}): topic '{}'", why, topic.substr(0, 80));
+    return std::nullopt;
   };
   if (!decoded) return reject("undecodable");
   Event& e = *decoded;
@@ -91,22 +150,7 @@ void EventHub::intake(const std::string& topic, const std::string& body) {
   }
   r.stats.last_runner_seq = e.runner_seq;
   r.seq_known = true;
-  journal_locked(std::move(e));
-}
-
-void EventHub::journal_locked(Event&& e) {
-  e.seq = ++stats_.last_seq;
-  ++stats_.accepted;
-  journal_.push_back(std::move(e));
-  while (journal_.size() > capacity_) journal_.pop_front();
-}
-
-uint64_t EventHub::publish(Event e) {
-  if (e.timestamp_ms == 0) e.timestamp_ms = wall_ms();
-  if (e.publish_ns == 0) e.publish_ns = wall_ns();
-  std::lock_guard lock(mu_);
-  journal_locked(std::move(e));
-  return stats_.last_seq;
+  return std::move(e);
 }
 
 void EventHub::register_runner(const std::string& runner_id, const std::string& symbol,
@@ -126,9 +170,7 @@ void EventHub::unregister_runner(const std::string& runner_id) {
 
 EventHubStats EventHub::stats() const {
   std::lock_guard lock(mu_);
-  EventHubStats s = stats_;
-  s.journal_size = journal_.size();
-  return s;
+  return stats_;
 }
 
 std::optional<RunnerEventStats> EventHub::runner_stats(const std::string& runner_id) const {
@@ -136,17 +178,6 @@ std::optional<RunnerEventStats> EventHub::runner_stats(const std::string& runner
   auto it = runners_.find(runner_id);
   if (it == runners_.end()) return std::nullopt;
   return it->second.stats;
-}
-
-std::vector<Event> EventHub::since(uint64_t after, size_t limit) const {
-  std::lock_guard lock(mu_);
-  std::vector<Event> out;
-  if (journal_.empty() || limit == 0) return out;
-  // The journal is ordered by seq with no holes: index arithmetic finds the start.
-  const uint64_t first = journal_.front().seq;
-  size_t start = after < first ? 0 : size_t(after - first + 1);
-  for (size_t i = start; i < journal_.size() && out.size() < limit; ++i) out.push_back(journal_[i]);
-  return out;
 }
 
 }  // namespace stratd::supervisor

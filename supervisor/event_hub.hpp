@@ -1,12 +1,14 @@
 #pragma once
-// Event intake: workers' events arrive on a ZeroMQ SUB socket, read on the
-// hub's own thread (never the HTTP loop). Each is checked against the
-// runner it claims to come from, numbered with a global sequence, checked
-// for per-runner gaps and kept in a bounded journal. Supervisor events
-// (lifecycle, health) enter through publish() and are numbered the same way.
+// Event intake, on the hub's own thread (never the HTTP loop): workers'
+// events arrive on a ZeroMQ SUB socket and are checked against the runner
+// they claim to come from (an untrusted worker may send anything);
+// supervisor events (lifecycle, health) are queued by publish() from any
+// thread. Each accepted event gets the next global sequence number and is
+// encoded to its client JSON once; batches of them are handed, in order, to
+// a sink that runs on the Asio loop (the journal and the WebSocket fan-out).
 #include <atomic>
 #include <cstdint>
-#include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -14,19 +16,20 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
 #include <zmq.hpp>
 
 #include "common/event.hpp"
+#include "supervisor/event_journal.hpp"
 
 namespace stratd::supervisor {
 
 struct EventHubStats {
   uint64_t received = 0;  // messages read from the bus
-  uint64_t accepted = 0;  // events journaled (bus and supervisor)
+  uint64_t accepted = 0;  // events numbered (bus and supervisor)
   uint64_t rejected = 0;  // malformed, forged, unknown runner, replayed
   uint64_t gaps = 0;      // per-runner sequence numbers never seen
   uint64_t last_seq = 0;
-  size_t journal_size = 0;
 };
 
 struct RunnerEventStats {
@@ -37,27 +40,27 @@ struct RunnerEventStats {
 
 class EventHub {
  public:
-  EventHub(zmq::context_t& ctx, std::string endpoint, size_t journal_capacity);
+  using Sink = std::function<void(std::vector<JournalEventPtr>)>;
+
+  EventHub(zmq::context_t& ctx, std::string endpoint, boost::asio::io_context& io);
   ~EventHub();
 
   // Binds the socket (throws on failure: start-up) and starts the thread.
-  void start();
+  // `sink` receives every event, in sequence order, on `io`'s thread.
+  void start(Sink sink);
   void stop();
 
   // Events claiming `runner_id` are accepted only while it is registered,
-  // and only with its symbol. `last_seq`: the runner's last known event
-  // sequence number, if known.
+  // and only with its symbol. `last_seq`: its last known event number.
   void register_runner(const std::string& runner_id, const std::string& symbol,
                        std::optional<uint64_t> last_seq);
   void unregister_runner(const std::string& runner_id);
 
-  // Journals a supervisor event; returns its global sequence number.
-  uint64_t publish(Event e);
+  // Queues a supervisor event; it is numbered and delivered like the rest.
+  void publish(Event e);
 
   EventHubStats stats() const;
   std::optional<RunnerEventStats> runner_stats(const std::string& runner_id) const;
-  // Journaled events with seq > `after`, oldest first, at most `limit`.
-  std::vector<Event> since(uint64_t after, size_t limit) const;
 
  private:
   struct RunnerEntry {
@@ -66,18 +69,21 @@ class EventHub {
     RunnerEventStats stats;
   };
   void run();
-  void intake(const std::string& topic, const std::string& body);
-  void journal_locked(Event&& e);
+  // Checks a worker's message; the decoded event if it is acceptable.
+  std::optional<Event> admit(const std::string& topic, const std::string& body);
+  JournalEventPtr number_and_encode(Event&& e);
 
   zmq::socket_t socket_;
   std::string endpoint_;
-  size_t capacity_;
+  boost::asio::io_context& io_;
+  Sink sink_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  int wake_fd_ = -1;  // eventfd: supervisor events are waiting
 
   mutable std::mutex mu_;
   std::map<std::string, RunnerEntry> runners_;
-  std::deque<Event> journal_;
+  std::vector<Event> outbox_;  // supervisor events not yet numbered
   EventHubStats stats_;
 };
 

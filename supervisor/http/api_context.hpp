@@ -5,15 +5,19 @@
 
 #include "common/config.hpp"
 #include "supervisor/event_hub.hpp"
+#include "supervisor/event_journal.hpp"
 #include "supervisor/feed_supervisor.hpp"
 #include "supervisor/registry.hpp"
 #include "supervisor/strategy_catalog.hpp"
+#include "supervisor/ws/ws_hub.hpp"
 
 namespace stratd::supervisor::http {
 
 struct ApiContext {
   RunnerRegistry& registry;
   EventHub& hub;
+  const EventJournal& journal;
+  const ws::WsHub& websocket;
   StrategyCatalog& catalog;
   FeedSupervisor& feed;
   const Config& config;

@@ -45,7 +45,11 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
                                     {"rejected", ev.rejected},
                                     {"gaps", ev.gaps},
                                     {"last_seq", ev.last_seq},
-                                    {"journal_size", ev.journal_size}}}}));
+                                    {"journal_first_seq", ctx.journal.first_seq()},
+                                    {"journal_size", ctx.journal.size()},
+                                    {"journal_capacity", ctx.journal.capacity()},
+                                    {"journal_bytes", ctx.journal.bytes()}}},
+                                  {"websocket_clients", ctx.websocket.clients()}}));
   });
 
   router.add(verb::get, "/api/engine/summary", [&ctx, uptime](const Request&, const PathParams&, Respond respond) {

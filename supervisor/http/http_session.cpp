@@ -1,6 +1,7 @@
 #include "supervisor/http/http_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 namespace stratd::supervisor::http {
 namespace beast = boost::beast;
@@ -47,6 +48,22 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   version_ = req.version();
   keep_alive_ = req.keep_alive();
   if (auto it = req.find(beast_http::field::origin); it != req.end()) origin_ = std::string(it->value());
+  const auto path = to_sv(req.target()).substr(0, to_sv(req.target()).find('?'));
+  if (path == "/ws") {
+    if (!beast::websocket::is_upgrade(req)) {
+      Response res = reply_error(beast_http::status::upgrade_required, "UPGRADE_REQUIRED",
+                                 "/ws speaks WebSocket; connect with a WebSocket client");
+      res.set(beast_http::field::upgrade, "websocket");
+      return send(std::move(res));
+    }
+    if (!settings_.websocket || settings_.websocket->full()) {
+      keep_alive_ = false;
+      return send(reply_error(beast_http::status::service_unavailable, "TOO_MANY_CLIENTS",
+                              "no more WebSocket clients are accepted now"));
+    }
+    // The connection leaves HTTP for good: the WebSocket session takes the socket.
+    return settings_.websocket->accept(stream_.release_socket(), std::move(req));
+  }
   router_.dispatch(req, [self = shared_from_this()](Response res) { self->send(std::move(res)); });
 }
 

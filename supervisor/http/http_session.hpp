@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 
 #include "supervisor/http/router.hpp"
+#include "supervisor/ws/ws_hub.hpp"
 
 namespace stratd::supervisor::http {
 
@@ -21,6 +22,7 @@ struct HttpSettings {
   size_t header_limit = 8 * 1024;
   std::chrono::milliseconds timeout{30'000};
   std::vector<std::string> cors_origins;
+  ws::WsHub* websocket = nullptr;  // where upgrades to /ws go
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {

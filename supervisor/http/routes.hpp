@@ -7,6 +7,8 @@ namespace stratd::supervisor::http {
 
 // GET /health, /api/engine/health, /api/engine/summary, /api/strategies
 void add_engine_routes(Router& router, ApiContext& ctx);
+// GET /api/events: the journal over REST
+void add_event_routes(Router& router, ApiContext& ctx);
 // /api/runners and /api/runners/:id[/snapshot|/history|/stop|/start|/restart]
 void add_runner_routes(Router& router, ApiContext& ctx);
 

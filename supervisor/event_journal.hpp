@@ -1,0 +1,54 @@
+#pragma once
+// The event journal: the last N events in global sequence order, each
+// already encoded as the JSON clients receive. Every WebSocket client and
+// the REST /api/events read it; a client is only a cursor into it, so a
+// slow client costs no copies and its backlog is bounded by the journal.
+// Lives on the Asio loop's thread: no locks.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "common/event.hpp"
+
+namespace stratd::supervisor {
+
+struct JournalEvent {
+  uint64_t seq = 0;
+  EventType type = EventType::TickReceived;
+  std::string runner_id;
+  std::string symbol;
+  int64_t publish_ns = 0;
+  std::string json;  // the client wire form, encoded once, shared by all
+};
+using JournalEventPtr = std::shared_ptr<const JournalEvent>;
+
+// Ticks may be coalesced or shed for a slow client; nothing else may.
+inline bool is_coalescable(EventType t) { return t == EventType::TickReceived; }
+
+class EventJournal {
+ public:
+  explicit EventJournal(size_t capacity) : capacity_(capacity ? capacity : 1) {}
+
+  // Appends the next event (its seq follows the last one's).
+  void append(JournalEventPtr e);
+
+  // The oldest retained seq, or last_seq()+1 when empty.
+  uint64_t first_seq() const { return events_.empty() ? last_seq_ + 1 : events_.front()->seq; }
+  uint64_t last_seq() const { return last_seq_; }
+  size_t size() const { return events_.size(); }
+  size_t capacity() const { return capacity_; }
+  uint64_t bytes() const { return bytes_; }
+  // Whether every event after `seq` is still here.
+  bool covers_after(uint64_t seq) const { return seq + 1 >= first_seq(); }
+  // The event with this seq, or null if it is not (or no longer) here.
+  const JournalEventPtr* find(uint64_t seq) const;
+
+ private:
+  size_t capacity_;
+  std::deque<JournalEventPtr> events_;
+  uint64_t last_seq_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace stratd::supervisor

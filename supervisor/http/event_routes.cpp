@@ -1,0 +1,111 @@
+// GET /api/events?since=SEQ&runner=a,b&type=T1,T2&symbol=S&limit=N
+// The same journal the WebSocket clients read, for polling and for catching
+// up. Events are served in seq order; next_since continues where this
+// page ended (including events the filter skipped).
+#include <charconv>
+
+#include "common/validation.hpp"
+#include "supervisor/http/routes.hpp"
+#include "supervisor/ws/event_filter.hpp"
+
+namespace stratd::supervisor::http {
+namespace {
+using beast_http::status;
+constexpr size_t kDefaultLimit = 100;
+constexpr size_t kMaxLimit = 1000;
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const auto comma = s.find(',', start);
+    const auto end = comma == std::string::npos ? s.size() : comma;
+    if (end > start) out.push_back(s.substr(start, end - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+bool parse_u64(const std::string& s, uint64_t& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+Response invalid(const std::string& field, const std::string& problem) {
+  return reply_error(status::bad_request, "VALIDATION_ERROR", field + " " + problem,
+                     Json{{"fields", {{field, problem}}}});
+}
+}  // namespace
+
+void add_event_routes(Router& router, ApiContext& ctx) {
+  router.add(beast_http::verb::get, "/api/events", [&ctx](const Request& req, const PathParams&, Respond respond) {
+    const auto q = parse_query(to_sv(req.target()));
+    const EventJournal& journal = ctx.journal;
+    ws::Selection sel;
+    size_t limit = kDefaultLimit;
+    uint64_t since = 0;
+    bool has_since = false;
+    for (const auto& [key, value] : q) {
+      if (key == "since") {
+        if (!parse_u64(value, since)) return respond(invalid("since", "must be a non-negative integer"));
+        has_since = true;
+      } else if (key == "limit") {
+        uint64_t n = 0;
+        if (!parse_u64(value, n) || n == 0 || n > kMaxLimit)
+          return respond(invalid("limit", "must be an integer from 1 to 1000"));
+        limit = size_t(n);
+      } else if (key == "runner") {
+        sel.runners = split_list(value);
+        for (const auto& r : *sel.runners)
+          if (!is_valid_runner_id(r)) return respond(invalid("runner", "holds an invalid runner id"));
+      } else if (key == "symbol") {
+        sel.symbols = split_list(value);
+        for (const auto& s : *sel.symbols)
+          if (!is_valid_symbol(s)) return respond(invalid("symbol", "holds an invalid symbol"));
+      } else if (key == "type") {
+        sel.event_types.emplace();
+        for (const auto& name : split_list(value)) {
+          auto t = event_type_from_string(name);
+          if (!t) return respond(reply_error(status::bad_request, "UNKNOWN_EVENT_TYPE", "unknown event type '" + name.substr(0, 64) + "'"));
+          sel.event_types->push_back(*t);
+        }
+      } else {
+        return respond(invalid(key.substr(0, 64), "is not a known parameter"));
+      }
+    }
+    const uint64_t last = journal.last_seq();
+    if (has_since) {
+      if (since > last) {
+        return respond(reply_error(status::bad_request, "SINCE_AHEAD",
+                                   "no event " + std::to_string(since) + " yet; the last is " + std::to_string(last)));
+      }
+      if (!journal.covers_after(since)) {
+        return respond(reply_error(status::gone, "SINCE_TOO_OLD",
+                                   "events after " + std::to_string(since) + " are gone",
+                                   Json{{"first_seq", journal.first_seq()}}));
+      }
+    } else {
+      // Without since: the most recent page.
+      since = std::max<uint64_t>(journal.first_seq() - 1, last > limit ? last - limit : 0);
+    }
+    ws::EventFilter filter;
+    filter.subscribe(sel);
+    std::string events = "[";
+    size_t count = 0;
+    uint64_t cursor = since;
+    while (cursor < last && count < limit) {
+      const JournalEventPtr* e = journal.find(++cursor);
+      if (!e || !filter.matches(**e)) continue;
+      if (count++) events += ',';
+      events += (*e)->json;
+    }
+    events += ']';
+    const std::string data = R"({"events":)" + events + R"(,"first_seq":)" + std::to_string(journal.first_seq()) +
+                             R"(,"last_seq":)" + std::to_string(last) + R"(,"next_since":)" +
+                             std::to_string(cursor) + "}";
+    respond(reply_ok_raw(status::ok, data));
+  });
+}
+
+}  // namespace stratd::supervisor::http

@@ -1,0 +1,118 @@
+#include "supervisor/ws/ws_protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "common/validation.hpp"
+
+namespace stratd::supervisor::ws {
+namespace {
+using Json = nlohmann::json;
+constexpr size_t kMaxListEntries = 1024;
+
+Status bad(std::string message) { return fail("INVALID_MESSAGE", std::move(message)); }
+
+Status read_names(const Json& j, const char* key, bool (*valid)(std::string_view),
+                  std::optional<std::vector<std::string>>& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return ok();
+  if (!it->is_array()) return bad(std::string(key) + " must be an array of strings");
+  if (it->size() > kMaxListEntries) return bad(std::string(key) + " has more than 1024 entries");
+  out.emplace();
+  for (const auto& v : *it) {
+    if (!v.is_string() || !valid(v.get_ref<const std::string&>())) {
+      return bad(std::string(key) + " holds an invalid entry");
+    }
+    out->push_back(v.get<std::string>());
+  }
+  return ok();
+}
+
+Status read_uint(const Json& j, const char* key, uint64_t max, std::optional<uint64_t>& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return ok();
+  if (!it->is_number_unsigned() || it->get<uint64_t>() > max) {
+    return bad(std::string(key) + " must be an integer from 0 to " + std::to_string(max));
+  }
+  out = it->get<uint64_t>();
+  return ok();
+}
+
+Json names_json(const std::optional<std::vector<std::string>>& v) { return v ? Json(*v) : Json(nullptr); }
+}  // namespace
+
+Expected<ClientMessage> parse_client_message(std::string_view text) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded()) return fail("INVALID_JSON", "message is not valid JSON");
+  if (!j.is_object()) return fail("INVALID_MESSAGE", "message must be a JSON object");
+  auto type = j.find("type");
+  if (type == j.end() || !type->is_string()) return fail("INVALID_MESSAGE", "message needs a string 'type'");
+  ClientMessage m;
+  const std::string& t = type->get_ref<const std::string&>();
+  if (t == "subscribe") {
+    m.kind = ClientMessage::Kind::Subscribe;
+  } else if (t == "unsubscribe") {
+    m.kind = ClientMessage::Kind::Unsubscribe;
+  } else if (t == "ping") {
+    m.kind = ClientMessage::Kind::Ping;
+    return m;
+  } else {
+    return fail("INVALID_MESSAGE", "unknown message type '" + t.substr(0, 64) + "'");
+  }
+  for (const auto& [k, _] : j.items()) {
+    const bool known = k == "type" || k == "runners" || k == "event_types" || k == "symbols" ||
+                       (m.kind == ClientMessage::Kind::Subscribe &&
+                        (k == "since" || k == "tick_interval_ms" || k == "batch_ms"));
+    if (!known) return fail("INVALID_MESSAGE", "unknown field '" + k.substr(0, 64) + "' in " + t);
+  }
+  if (auto s = read_names(j, "runners", &is_valid_runner_id, m.selection.runners); !s) return Unexpected<Error>{s.error()};
+  if (auto s = read_names(j, "symbols", &is_valid_symbol, m.selection.symbols); !s) return Unexpected<Error>{s.error()};
+  std::optional<std::vector<std::string>> types;
+  if (auto s = read_names(j, "event_types", [](std::string_view) { return true; }, types); !s) {
+    return Unexpected<Error>{s.error()};
+  }
+  if (types) {
+    m.selection.event_types.emplace();
+    for (const auto& name : *types) {
+      auto et = event_type_from_string(name);
+      if (!et) return fail("UNKNOWN_EVENT_TYPE", "unknown event type '" + name.substr(0, 64) + "'");
+      m.selection.event_types->push_back(*et);
+    }
+  }
+  std::optional<uint64_t> since, tick, batch;
+  if (auto s = read_uint(j, "since", UINT64_MAX / 2, since); !s) return Unexpected<Error>{s.error()};
+  if (auto s = read_uint(j, "tick_interval_ms", kMaxTickIntervalMs, tick); !s) return Unexpected<Error>{s.error()};
+  if (auto s = read_uint(j, "batch_ms", kMaxBatchMs, batch); !s) return Unexpected<Error>{s.error()};
+  m.since = since;
+  if (tick) m.tick_interval_ms = uint32_t(*tick);
+  if (batch) m.batch_ms = uint32_t(*batch);
+  return m;
+}
+
+std::string error_frame(std::string_view code, std::string_view message) {
+  return Json{{"type", "error"}, {"error", {{"code", code}, {"message", message}}}}.dump();
+}
+
+std::string lagged_frame(uint64_t dropped) { return Json{{"type", "lagged"}, {"dropped", dropped}}.dump(); }
+
+std::string pong_frame(uint64_t last_seq) { return Json{{"type", "pong"}, {"last_seq", last_seq}}.dump(); }
+
+std::string subscribed_frame(const ClientMessage& m, uint64_t last_seq, bool unsubscribe) {
+  Json types = nullptr;
+  if (m.selection.event_types) {
+    types = Json::array();
+    for (auto t : *m.selection.event_types) types.push_back(to_string(t));
+  }
+  Json j{{"type", unsubscribe ? "unsubscribed" : "subscribed"},
+         {"runners", names_json(m.selection.runners)},
+         {"event_types", types},
+         {"symbols", names_json(m.selection.symbols)},
+         {"last_seq", last_seq}};
+  if (!unsubscribe) {
+    j["since"] = m.since ? Json(*m.since) : Json(nullptr);
+    j["tick_interval_ms"] = m.tick_interval_ms.value_or(0);
+    j["batch_ms"] = m.batch_ms.value_or(0);
+  }
+  return j.dump();
+}
+
+}  // namespace stratd::supervisor::ws

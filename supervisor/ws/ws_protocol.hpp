@@ -1,0 +1,36 @@
+#pragma once
+// The /ws protocol: what clients may send, and the control messages stratd
+// sends besides events. Parsing is strict: anything off gets an error
+// message with a stable code, and the connection stays open.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "supervisor/ws/event_filter.hpp"
+
+namespace stratd::supervisor::ws {
+
+struct ClientMessage {
+  enum class Kind { Subscribe, Unsubscribe, Ping };
+  Kind kind = Kind::Subscribe;
+  Selection selection;
+  std::optional<uint64_t> since;             // subscribe: replay what came after this seq
+  std::optional<uint32_t> tick_interval_ms;  // subscribe: at most one tick per runner per interval
+  std::optional<uint32_t> batch_ms;          // subscribe: send batches at most this often
+};
+
+inline constexpr uint32_t kMaxTickIntervalMs = 3'600'000;
+inline constexpr uint32_t kMaxBatchMs = 10'000;
+
+// Error codes: INVALID_JSON, INVALID_MESSAGE, UNKNOWN_EVENT_TYPE.
+Expected<ClientMessage> parse_client_message(std::string_view text);
+
+std::string error_frame(std::string_view code, std::string_view message);
+std::string lagged_frame(uint64_t dropped);
+std::string pong_frame(uint64_t last_seq);
+// The acknowledgement of a (un)subscribe, echoing what is now selected.
+std::string subscribed_frame(const ClientMessage& m, uint64_t last_seq, bool unsubscribe);
+
+}  // namespace stratd::supervisor::ws

@@ -1,0 +1,397 @@
+// /ws against the real stratd: subscriptions, protocol errors, resume,
+// coalescing, batching, slow clients, many clients, shutdown.
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <gtest/gtest.h>
+
+#include "tests/support/stratd_process.hpp"
+#include "tests/support/ws_client.hpp"
+
+using namespace stratd::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Endpoint {
+  std::string host;
+  uint16_t port;
+};
+
+Endpoint endpoint(const StratdProcess& s) {
+  std::ifstream in(s.state_dir() + "/http.url");
+  std::string url;
+  std::getline(in, url);
+  const auto colon = url.rfind(':');
+  return {url.substr(7, colon - 7), uint16_t(std::stoi(url.substr(colon + 1)))};
+}
+
+std::unique_ptr<WsClient> connect(const StratdProcess& s, int rcvbuf = 0) {
+  auto ep = endpoint(s);
+  return std::make_unique<WsClient>(ep.host, ep.port, rcvbuf);
+}
+
+bool is_event(const json& m) { return m.contains("seq") && m.contains("runner_id"); }
+
+StratdOptions with_config(const std::string& toml) {
+  static int n = 0;
+  const std::string path = "/tmp/stratd-ws-test-" + std::to_string(getpid()) + "-" + std::to_string(n++) + ".toml";
+  std::ofstream(path) << toml;
+  StratdOptions o;
+  o.extra_args = {"--config", path};
+  return o;
+}
+
+}  // namespace
+
+TEST(WebSocket, WithoutAMessageAClientGetsEverything) {
+  StratdProcess s;
+  auto c = connect(s);
+  ASSERT_EQ(s.add_runner("everything", "BTCUSDT", "hold_long.lua").status, 201);
+  std::set<std::string> types;
+  uint64_t last = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto m = c->next();
+    ASSERT_TRUE(m) << "no message " << i;
+    ASSERT_TRUE(is_event(*m)) << m->dump();
+    for (const char* key : {"type", "runner_id", "symbol", "seq", "timestamp", "data"}) ASSERT_TRUE(m->contains(key)) << key;
+    EXPECT_GT((*m)["seq"].get<uint64_t>(), last);
+    last = (*m)["seq"];
+    EXPECT_EQ((*m)["runner_id"], "everything");
+    types.insert((*m)["type"]);
+  }
+  EXPECT_TRUE(types.count("RunnerStarted"));
+  EXPECT_TRUE(types.count("TickReceived"));
+  EXPECT_TRUE(types.count("StateTransition"));
+  EXPECT_TRUE(types.count("PositionOpened"));
+}
+
+TEST(WebSocket, SubscriptionsNarrowAndUnsubscribeNarrowsFurther) {
+  StratdProcess s;
+  ASSERT_EQ(s.add_runner("fa", "BTCUSDT", "hold_long.lua").status, 201);
+  ASSERT_EQ(s.add_runner("fb", "ETHUSDT", "error_every_call.lua").status, 201);
+  auto c = connect(s);
+  c->send(R"({"type":"subscribe","runners":["fb"],"event_types":["TickReceived","StrategyError"]})");
+  auto ack = c->next_where([](const json& m) { return m["type"] == "subscribed"; });
+  ASSERT_TRUE(ack);
+  EXPECT_EQ((*ack)["runners"], json::array({"fb"}));
+  std::set<std::string> types;
+  for (int i = 0; i < 30; ++i) {
+    auto m = c->next();
+    ASSERT_TRUE(m);
+    EXPECT_EQ((*m)["runner_id"], "fb") << m->dump();
+    types.insert((*m)["type"]);
+  }
+  EXPECT_EQ(types, (std::set<std::string>{"TickReceived", "StrategyError"}));
+
+  c->send(R"({"type":"unsubscribe","event_types":["TickReceived"]})");
+  ASSERT_TRUE(c->next_where([](const json& m) { return m["type"] == "unsubscribed"; }));
+  for (int i = 0; i < 10; ++i) {
+    auto m = c->next();
+    ASSERT_TRUE(m);
+    EXPECT_EQ((*m)["type"], "StrategyError") << m->dump();
+  }
+
+  // By symbol.
+  auto d = connect(s);
+  d->send(R"({"type":"subscribe","symbols":["BTCUSDT"]})");
+  ASSERT_TRUE(d->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+  for (int i = 0; i < 10; ++i) {
+    auto m = d->next();
+    ASSERT_TRUE(m);
+    EXPECT_EQ((*m)["symbol"], "BTCUSDT");
+  }
+}
+
+TEST(WebSocket, InvalidMessagesGetErrorsAndTheConnectionStays) {
+  StratdProcess s;
+  auto c = connect(s);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"not json", "INVALID_JSON"},
+      {"[1,2,3]", "INVALID_MESSAGE"},
+      {R"({"no":"type"})", "INVALID_MESSAGE"},
+      {R"({"type":"launch_rockets"})", "INVALID_MESSAGE"},
+      {R"({"type":"subscribe","runners":"all"})", "INVALID_MESSAGE"},
+      {R"({"type":"subscribe","runners":[1]})", "INVALID_MESSAGE"},
+      {R"({"type":"subscribe","symbols":["btc"]})", "INVALID_MESSAGE"},
+      {R"({"type":"subscribe","event_types":["Nope"]})", "UNKNOWN_EVENT_TYPE"},
+      {R"({"type":"subscribe","since":-1})", "INVALID_MESSAGE"},
+      {R"({"type":"subscribe","tick_interval_ms":"fast"})", "INVALID_MESSAGE"},
+      {R"({"type":"subscribe","extra":true})", "INVALID_MESSAGE"},
+      {R"({"type":"subscribe","since":999999999})", "SINCE_AHEAD"},
+  };
+  for (const auto& [text, code] : cases) {
+    c->send(text);
+    auto m = c->next_where([](const json& m) { return m["type"] == "error"; });
+    ASSERT_TRUE(m) << text;
+    EXPECT_EQ((*m)["error"]["code"], code) << text;
+    EXPECT_TRUE((*m)["error"]["message"].is_string());
+  }
+  c->send(R"({"type":"ping"})");
+  auto pong = c->next_where([](const json& m) { return m["type"] == "pong"; });
+  ASSERT_TRUE(pong);
+  EXPECT_FALSE(c->closed());
+  // The failed subscriptions changed nothing: everything still arrives.
+  ASSERT_EQ(s.add_runner("after", "BTCUSDT", "hold_long.lua").status, 201);
+  EXPECT_TRUE(c->next_where([](const json& m) { return m["type"] == "TickReceived"; }));
+}
+
+TEST(WebSocket, ResumeWithSinceMatchesAClientThatStayedConnected) {
+  StratdProcess s;
+  ASSERT_EQ(s.add_runner("res", "BTCUSDT", "error_every_call.lua").status, 201);
+  const std::string sub = R"({"type":"subscribe","runners":["res"],"event_types":["StrategyError","TickReceived"]})";
+  auto steady = connect(s);
+  steady->send(sub);
+  ASSERT_TRUE(steady->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+
+  auto flaky = connect(s);
+  flaky->send(sub);
+  ASSERT_TRUE(flaky->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+  std::vector<uint64_t> got;
+  for (int i = 0; i < 20; ++i) got.push_back(flaky->next().value()["seq"]);
+  flaky->close();
+  flaky.reset();
+
+  // Events keep coming while it is away.
+  const uint64_t away_from = got.back();
+  std::vector<uint64_t> reference;
+  for (;;) {
+    auto m = steady->next();
+    ASSERT_TRUE(m);
+    const uint64_t seq = (*m)["seq"];
+    if (seq > away_from) reference.push_back(seq);
+    if (reference.size() >= 60) break;
+  }
+
+  auto back = connect(s);
+  back->send(R"({"type":"subscribe","runners":["res"],"event_types":["StrategyError","TickReceived"],"since":)" +
+             std::to_string(away_from) + "}");
+  auto ack = back->next_where([](const json& m) { return m["type"] == "subscribed"; });
+  ASSERT_TRUE(ack);
+  EXPECT_EQ((*ack)["since"], away_from);
+  std::vector<uint64_t> resumed;
+  while (resumed.size() < reference.size()) {
+    auto m = back->next();
+    ASSERT_TRUE(m);
+    resumed.push_back((*m)["seq"]);
+  }
+  // The same events, in the same order: nothing missed, nothing twice.
+  EXPECT_EQ(resumed, reference);
+  // And live after the replay, still in order.
+  uint64_t prev = resumed.back();
+  for (int i = 0; i < 10; ++i) {
+    const uint64_t seq = back->next().value()["seq"];
+    EXPECT_GT(seq, prev);
+    prev = seq;
+  }
+}
+
+TEST(WebSocket, SinceOlderThanTheJournalIsRefused) {
+  StratdProcess s(with_config("[events]\njournal_capacity = 100\n[websocket]\nqueue_limit = 50\n"));
+  ASSERT_EQ(s.add_runner("old", "BTCUSDT", "hold_long.lua").status, 201);
+  ASSERT_TRUE(eventually([&] {
+    return s.http().get("/api/engine/health").body["data"]["events"]["last_seq"].get<uint64_t>() > 250;
+  }));
+  auto c = connect(s);
+  c->send(R"({"type":"subscribe","since":1})");
+  auto m = c->next_where([](const json& m) { return m["type"] == "error"; });
+  ASSERT_TRUE(m);
+  EXPECT_EQ((*m)["error"]["code"], "SINCE_TOO_OLD");
+  auto r = s.http().get("/api/events?since=1");
+  EXPECT_EQ(r.status, 410);
+  EXPECT_EQ(r.body["error"]["code"], "SINCE_TOO_OLD");
+}
+
+TEST(WebSocket, TicksAreCoalescedButNothingElseIs) {
+  StratdProcess s;  // a tick every 20 ms
+  ASSERT_EQ(s.add_runner("co", "BTCUSDT", "error_every_call.lua").status, 201);
+  auto c = connect(s);
+  c->send(R"({"type":"subscribe","runners":["co"],"event_types":["TickReceived","StrategyError"],"tick_interval_ms":400})");
+  ASSERT_TRUE(c->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+  std::vector<uint64_t> errors;
+  std::vector<int64_t> tick_times;
+  const auto until = std::chrono::steady_clock::now() + 2s;
+  while (std::chrono::steady_clock::now() < until) {
+    auto m = c->next(1s);
+    ASSERT_TRUE(m);
+    if ((*m)["type"] == "StrategyError") errors.push_back((*m)["seq"]);
+    if ((*m)["type"] == "TickReceived") tick_times.push_back((*m)["timestamp"]);
+  }
+  // Every error, consecutively numbered by the runner (one per tick)...
+  ASSERT_GT(errors.size(), 30u);
+  // ...but only a handful of ticks: at most one per 400 ms, plus the first.
+  EXPECT_LE(tick_times.size(), 7u);
+  EXPECT_GE(tick_times.size(), 3u);
+  auto all = s.http().get("/api/events?runner=co&type=StrategyError&limit=1000").body["data"]["events"];
+  std::set<uint64_t> journaled;
+  for (const auto& e : all) journaled.insert(e["seq"].get<uint64_t>());
+  for (uint64_t seq : errors) EXPECT_TRUE(journaled.count(seq)) << seq;
+  // No error in the journal between the first and last received was skipped.
+  size_t between = 0;
+  for (uint64_t seq : journaled) between += seq >= errors.front() && seq <= errors.back();
+  EXPECT_EQ(between, errors.size());
+}
+
+TEST(WebSocket, BatchesCarryEventsInOrder) {
+  StratdProcess s;
+  ASSERT_EQ(s.add_runner("ba", "BTCUSDT", "hold_long.lua").status, 201);
+  ASSERT_EQ(s.add_runner("bb", "ETHUSDT", "hold_long.lua").status, 201);
+  auto c = connect(s);
+  c->send(R"({"type":"subscribe","batch_ms":100})");
+  ASSERT_TRUE(c->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+  uint64_t prev = 0;
+  size_t batches = 0, events = 0;
+  while (batches < 5) {
+    auto m = c->next();
+    ASSERT_TRUE(m);
+    ASSERT_EQ((*m)["type"], "batch") << m->dump();
+    ++batches;
+    for (const auto& e : (*m)["events"]) {
+      EXPECT_GT(e["seq"].get<uint64_t>(), prev);
+      prev = e["seq"];
+      ++events;
+    }
+  }
+  EXPECT_GT(events, batches * 2);  // two runners at 50 ticks/s in 100 ms windows
+}
+
+TEST(WebSocket, ASlowClientIsBoundedAndNeverHoldsUpOthers) {
+  // A small queue, and small socket buffers so stalling shows at once.
+  StratdProcess s(with_config("[websocket]\nqueue_limit = 64\nsend_buffer_bytes = 4096\n"));
+  for (const char* id : {"s1", "s2"}) ASSERT_EQ(s.add_runner(id, "BTCUSDT", "hold_long.lua").status, 201);
+  for (const char* id : {"s3", "s4"}) ASSERT_EQ(s.add_runner(id, "ETHUSDT", "error_every_call.lua").status, 201);
+
+  // Three slow clients: they subscribe and then stop reading.
+  auto ticks_only = connect(s, 4096);
+  ticks_only->send(R"({"type":"subscribe","event_types":["TickReceived"]})");
+  auto important = connect(s, 4096);
+  important->send(R"({"type":"subscribe","event_types":["StrategyError"]})");
+  auto fast = connect(s);
+  fast->send(R"({"type":"subscribe","runners":["s4"],"event_types":["StrategyError"]})");
+  ASSERT_TRUE(fast->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+
+  // While they stall, the fast client keeps receiving every error in order
+  // and the HTTP API answers.
+  uint64_t prev = 0;
+  for (int i = 0; i < 150; ++i) {
+    auto m = fast->next(5s);
+    ASSERT_TRUE(m) << i;
+    const uint64_t seq = (*m)["seq"];
+    EXPECT_GT(seq, prev);
+    prev = seq;
+    if (i % 30 == 0) EXPECT_EQ(s.http().get("/api/runners").status, 200);
+  }
+  auto errors = s.http().get("/api/events?runner=s4&type=StrategyError&limit=1000").body["data"]["events"];
+  EXPECT_FALSE(errors.empty());
+
+  // The tick-only client lost ticks, is told so, and stays connected.
+  auto lagged = ticks_only->next_where([](const json& m) { return m["type"] == "lagged"; }, 20s);
+  ASSERT_TRUE(lagged);
+  EXPECT_GT((*lagged)["dropped"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(ticks_only->next_where([](const json& m) { return m["type"] == "TickReceived"; }));
+  EXPECT_FALSE(ticks_only->closed());
+
+  // The client whose never-dropped events overflowed was closed with 1008.
+  EXPECT_TRUE(eventually([&] {
+    auto m = important->next(1s);
+    return important->closed();
+  }, 30s));
+  EXPECT_EQ(important->close_code(), 1008);
+}
+
+TEST(WebSocket, AThousandClientsAtOnce) {
+  // Raise our own descriptor limit: 1000 sockets here, 1000 in stratd.
+  rlimit nofile{};
+  getrlimit(RLIMIT_NOFILE, &nofile);
+  nofile.rlim_cur = nofile.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &nofile);
+  ASSERT_GE(nofile.rlim_cur, 2100u) << "descriptor limit too low for this test";
+
+  StratdProcess s;
+  ASSERT_EQ(s.add_runner("many", "BTCUSDT", "hold_long.lua").status, 201);
+  const auto ep = endpoint(s);
+  namespace net = boost::asio;
+  namespace beast = boost::beast;
+  namespace websocket = beast::websocket;
+  net::io_context io;
+  constexpr int kClients = 1000;
+  struct Client {
+    websocket::stream<net::ip::tcp::socket> ws;
+    beast::flat_buffer buf;
+    bool got_event = false;
+    explicit Client(net::io_context& io) : ws(io) {}
+  };
+  std::vector<std::unique_ptr<Client>> clients;
+  int handshakes = 0, with_event = 0, failures = 0;
+  const net::ip::tcp::endpoint target(net::ip::make_address(ep.host), ep.port);
+  const std::string sub = R"({"type":"subscribe","runners":["many"],"event_types":["TickReceived"]})";
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<Client>(io));
+    Client* c = clients.back().get();
+    c->ws.next_layer().async_connect(target, [&, c](beast::error_code ec) {
+      if (ec) return void(++failures);
+      c->ws.async_handshake(ep.host, "/ws", [&, c](beast::error_code ec) {
+        if (ec) return void(++failures);
+        ++handshakes;
+        c->ws.async_write(net::buffer(sub), [&, c](beast::error_code ec, size_t) {
+          if (ec) return void(++failures);
+          // Read until the first event (the first message is the ack).
+          auto read_one = std::make_shared<std::function<void()>>();
+          *read_one = [&, c, read_one] {
+            c->ws.async_read(c->buf, [&, c, read_one](beast::error_code ec, size_t) {
+              if (ec) return void(++failures);
+              const std::string text = beast::buffers_to_string(c->buf.data());
+              c->buf.consume(c->buf.size());
+              if (text.find("\"TickReceived\"") != std::string::npos) {
+                c->got_event = true;
+                ++with_event;
+                return;
+              }
+              (*read_one)();
+            });
+          };
+          (*read_one)();
+        });
+      });
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (with_event + failures < kClients && std::chrono::steady_clock::now() < deadline) {
+    io.run_for(100ms);
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(handshakes, kClients);
+  EXPECT_EQ(with_event, kClients);
+  auto health = s.http().get("/api/engine/health").body["data"];
+  EXPECT_EQ(health["websocket_clients"], kClients);
+  EXPECT_EQ(s.http().get("/health").status, 200);
+}
+
+TEST(WebSocket, ShutdownSendsGoingAway) {
+  StratdProcess s;
+  auto c = connect(s);
+  c->send(R"({"type":"ping"})");
+  ASSERT_TRUE(c->next_where([](const json& m) { return m["type"] == "pong"; }));
+  const int status = s.terminate();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_FALSE(c->next(5s));
+  EXPECT_TRUE(c->closed());
+  EXPECT_EQ(c->close_code(), 1001);
+}
+
+TEST(WebSocket, PlainHttpOnTheWebSocketPathIsTurnedAway) {
+  StratdProcess s;
+  auto r = s.http().get("/ws");
+  EXPECT_EQ(r.status, 426);
+  EXPECT_EQ(r.body["error"]["code"], "UPGRADE_REQUIRED");
+}

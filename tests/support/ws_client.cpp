@@ -1,0 +1,104 @@
+#include "tests/support/ws_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace stratd::test {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+struct WsClient::Impl {
+  net::io_context io;
+  websocket::stream<net::ip::tcp::socket> ws{io};
+  beast::flat_buffer buf;
+  bool reading = false;
+  bool done = false;  // a read completed and its message is in buf
+  bool is_closed = false;
+  int code = 0;
+  beast::error_code last_error;
+
+  void start_read() {
+    reading = true;
+    done = false;
+    ws.async_read(buf, [this](beast::error_code ec, size_t) {
+      reading = false;
+      if (ec) {
+        is_closed = true;
+        last_error = ec;
+        code = ws.reason().code;
+        return;
+      }
+      done = true;
+    });
+  }
+};
+
+WsClient::WsClient(const std::string& host, uint16_t port, int receive_buffer_bytes) : impl_(std::make_unique<Impl>()) {
+  auto& sock = impl_->ws.next_layer();
+  sock.open(net::ip::tcp::v4());
+  if (receive_buffer_bytes > 0) sock.set_option(net::socket_base::receive_buffer_size(receive_buffer_bytes));
+  sock.connect({net::ip::make_address(host), port});
+  impl_->ws.read_message_max(64 << 20);
+  impl_->ws.handshake(host + ":" + std::to_string(port), "/ws");
+}
+
+WsClient::~WsClient() {
+  boost::system::error_code ec;
+  impl_->ws.next_layer().close(ec);
+}
+
+void WsClient::send(const std::string& text) {
+  impl_->ws.text(true);
+  impl_->ws.write(net::buffer(text));
+}
+
+std::optional<nlohmann::json> WsClient::next(std::chrono::milliseconds timeout) {
+  auto& d = *impl_;
+  if (d.is_closed) return std::nullopt;
+  if (!d.reading && !d.done) d.start_read();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!d.done && !d.is_closed && std::chrono::steady_clock::now() < deadline) {
+    d.io.restart();
+    d.io.run_one_until(deadline);
+  }
+  if (!d.done) return std::nullopt;
+  d.done = false;
+  std::string text = beast::buffers_to_string(d.buf.data());
+  d.buf.consume(d.buf.size());
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? nlohmann::json(text) : j;
+}
+
+std::optional<nlohmann::json> WsClient::next_where(const std::function<bool(const nlohmann::json&)>& pred,
+                                                   std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    auto m = next(left);
+    if (!m) return std::nullopt;
+    if (pred(*m)) return m;
+  }
+}
+
+bool WsClient::closed() const { return impl_->is_closed; }
+int WsClient::close_code() const { return impl_->code; }
+
+void WsClient::close() {
+  // Abrupt, as a client that vanishes: the server must cope either way.
+  boost::system::error_code ec;
+  impl_->ws.next_layer().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  impl_->ws.next_layer().close(ec);
+  impl_->is_closed = true;
+}
+
+std::vector<nlohmann::json> events_of(const nlohmann::json& message) {
+  if (message.is_object() && message.value("type", "") == "batch") return message["events"].get<std::vector<nlohmann::json>>();
+  return {message};
+}
+
+}  // namespace stratd::test
