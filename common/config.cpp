@@ -124,6 +124,7 @@ Status apply_toml(Config& c, const std::string& path) {
   num("websocket", "idle_timeout_ms", c.websocket.idle_timeout_ms);
   num("websocket", "max_clients", c.websocket.max_clients);
   num("websocket", "send_buffer_bytes", c.websocket.send_buffer_bytes);
+  num("websocket", "threads", c.websocket.threads);
   str("log", "level", c.log_level);
   return ok();
 }
@@ -150,6 +151,7 @@ Status check(const Config& c) {
     return bad("websocket.queue_limit must be >= 16 and below events.journal_capacity");
   if (c.websocket.idle_timeout_ms < 1000) return bad("websocket.idle_timeout_ms must be >= 1000");
   if (c.websocket.send_buffer_bytes < 4096) return bad("websocket.send_buffer_bytes must be >= 4096");
+  if (c.websocket.threads < 1 || c.websocket.threads > 64) return bad("websocket.threads must be within [1, 64]");
   return ok();
 }
 

@@ -51,6 +51,9 @@ struct WebSocketConfig {
   // Kernel send buffer per client: bounds what a stalled client holds
   // there, and makes it show as backpressure here.
   int send_buffer_bytes = 128 * 1024;
+  // Threads writing to clients (the event hub's included): a burst of
+  // events reaches many clients on several cores at once.
+  size_t threads = 2;
 };
 
 struct BrokerConfig {

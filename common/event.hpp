@@ -51,10 +51,12 @@ struct Event {
   int64_t publish_ns = 0;    // wall time it was put on the bus (latency measurement)
   std::vector<Field> data;
   uint64_t seq = 0;          // global sequence, assigned by the supervisor on intake
+  int64_t received_ns = 0;   // wall time the supervisor took it in
 
   const Scalar* find(std::string_view key) const;
 
-  // `seq` is deliberately not on the worker's wire: only stratd assigns it.
+  // `seq` and `received_ns` are deliberately not on the worker's wire:
+  // only stratd assigns them.
   MSGPACK_DEFINE(type, runner_id, symbol, runner_seq, timestamp_ms, publish_ns, data)
 };
 

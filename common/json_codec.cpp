@@ -1,5 +1,7 @@
 #include "common/json_codec.hpp"
 
+#include "common/json_writer.hpp"
+
 namespace stratd {
 
 Json duration_json(uint64_t ns) {
@@ -82,7 +84,50 @@ Json to_json(const Event& e) {
   for (const auto& f : e.data) data[f.key] = to_json(f.value);
   return Json{{"type", to_string(e.type)}, {"runner_id", e.runner_id},   {"symbol", e.symbol},
               {"seq", e.seq},              {"timestamp", e.timestamp_ms}, {"publish_ns", e.publish_ns},
-              {"data", std::move(data)}};
+              {"received_ns", e.received_ns}, {"data", std::move(data)}};
+}
+
+std::string event_json_text(const Event& e) {
+  std::string out;
+  out.reserve(160 + e.data.size() * 32);
+  out += R"({"type":)";
+  append_json_string(out, to_string(e.type));
+  out += R"(,"runner_id":)";
+  append_json_string(out, e.runner_id);
+  out += R"(,"symbol":)";
+  append_json_string(out, e.symbol);
+  out += R"(,"seq":)";
+  append_json_unsigned(out, e.seq);
+  out += R"(,"timestamp":)";
+  append_json_integer(out, e.timestamp_ms);
+  out += R"(,"publish_ns":)";
+  append_json_integer(out, e.publish_ns);
+  out += R"(,"received_ns":)";
+  append_json_integer(out, e.received_ns);
+  out += R"(,"data":{)";
+  for (size_t i = 0; i < e.data.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, e.data[i].key);
+    out += ':';
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            out += "null";
+          } else if constexpr (std::is_same_v<T, bool>) {
+            out += x ? "true" : "false";
+          } else if constexpr (std::is_same_v<T, int64_t>) {
+            append_json_integer(out, x);
+          } else if constexpr (std::is_same_v<T, double>) {
+            append_json_number(out, x);
+          } else {
+            append_json_string(out, x);
+          }
+        },
+        e.data[i].value);
+  }
+  out += "}}";
+  return out;
 }
 
 }  // namespace stratd

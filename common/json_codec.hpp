@@ -21,8 +21,11 @@ Json to_json(const RunnerStats& s);
 Json to_json(const Snapshot& s, int64_t uptime_secs);
 Json to_json(const Scalar& v);
 // The client wire format: { type, runner_id, symbol, seq, timestamp, data },
-// plus publish_ns (when the event was put on the bus, for latency).
+// plus publish_ns (when it was put on the bus) and received_ns (when stratd
+// took it in), wall-clock nanoseconds, for measuring delivery delay.
 Json to_json(const Event& e);
+// The same, serialized directly (the hot path: one call per event).
+std::string event_json_text(const Event& e);
 
 // The seed's {secs, nanos} duration shape.
 Json duration_json(uint64_t ns);

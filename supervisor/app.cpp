@@ -106,19 +106,20 @@ int run_stratd(const Config& cfg) {
 
   boost::asio::io_context io;
   zmq::context_t zctx(1);
+  EventHub hub(zctx, ev_ep);
+  // The journal and the WebSocket clients live on the hub's thread.
   EventJournal journal(cfg.events.journal_capacity);
   ws::WsSettings wss;
   wss.queue_limit = cfg.websocket.queue_limit;
   wss.idle_timeout = std::chrono::milliseconds(cfg.websocket.idle_timeout_ms);
   wss.max_clients = cfg.websocket.max_clients;
   wss.send_buffer_bytes = cfg.websocket.send_buffer_bytes;
-  ws::WsHub ws_hub(journal, wss);
-  EventHub hub(zctx, ev_ep, io);
+  ws::WsHub ws_hub(hub.io(), journal, wss, cfg.websocket.threads);
+  ws_hub.start();
   try {
-    // Numbered events reach the journal, then every client, on the loop.
-    hub.start([&](std::vector<JournalEventPtr> batch) {
-      for (auto& e : batch) journal.append(std::move(e));
-      ws_hub.on_events();
+    hub.start([&](std::vector<JournalEventPtr>& batch) {
+      for (const auto& e : batch) journal.append(e);
+      ws_hub.on_events(batch);
     });
   } catch (const zmq::error_t& e) {
     spdlog::critical("cannot bind the event socket {}: {}", ev_ep, e.what());
@@ -140,7 +141,7 @@ int run_stratd(const Config& cfg) {
 
   RunnerRegistry registry(io, pm, hub, cfg, RegistryPaths{bin + "/strat-worker", log_dir, instance, md_ep, ev_ep});
   StrategyCatalog catalog(cfg.strategies_dir);
-  http::ApiContext api{registry, hub, journal, ws_hub, catalog, feed, cfg, wall_ms(), instance};
+  http::ApiContext api{io, registry, hub, journal, ws_hub, catalog, feed, cfg, wall_ms(), instance};
   http::Router router;
   http::add_engine_routes(router, api);
   http::add_runner_routes(router, api);
@@ -209,6 +210,7 @@ int run_stratd(const Config& cfg) {
   io.run();
   pm.kill_all_now();
   hub.stop();
+  ws_hub.stop();
   fs::remove(url_file);
   spdlog::info("stratd stopped");
   ::close(lock_fd);

@@ -15,19 +15,23 @@ namespace stratd::supervisor {
 namespace {
 constexpr size_t kMaxEventBytes = 64 * 1024;
 constexpr size_t kMaxFields = 64;
-constexpr size_t kMaxBatch = 1024;  // events per hand-off to the loop
+constexpr size_t kMaxBatch = 1024;  // messages per turn, so clients get served in between
+
+int make_eventfd() {
+  const int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (fd < 0) throw std::runtime_error("eventfd failed");
+  return fd;
+}
 }  // namespace
 
-EventHub::EventHub(zmq::context_t& ctx, std::string endpoint, boost::asio::io_context& io)
-    : socket_(ctx, zmq::socket_type::sub), endpoint_(std::move(endpoint)), io_(io) {
-  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_fd_ < 0) throw std::runtime_error("eventfd failed");
-}
+EventHub::EventHub(zmq::context_t& ctx, std::string endpoint)
+    : socket_(ctx, zmq::socket_type::sub),
+      endpoint_(std::move(endpoint)),
+      work_(io_.get_executor()),
+      bus_fd_(io_),
+      wake_fd_(io_, make_eventfd()) {}
 
-EventHub::~EventHub() {
-  stop();
-  if (wake_fd_ >= 0) ::close(wake_fd_);
-}
+EventHub::~EventHub() { stop(); }
 
 void EventHub::start(Sink sink) {
   sink_ = std::move(sink);
@@ -37,14 +41,77 @@ void EventHub::start(Sink sink) {
   socket_.set(zmq::sockopt::maxmsgsize, int64_t(kMaxEventBytes));
   socket_.set(zmq::sockopt::subscribe, std::string(ipc::kEventPrefix));
   socket_.bind(endpoint_);
-  thread_ = std::thread([this] { run(); });
+  bus_fd_.assign(socket_.get(zmq::sockopt::fd));
+  started_ = true;
+  thread_ = std::thread([this] {
+    watch_bus();
+    watch_outbox();
+    drain_bus();  // anything that arrived before the first wait
+    io_.run();
+  });
 }
 
 void EventHub::stop() {
-  if (stop_.exchange(true)) return;
-  uint64_t one = 1;
-  (void)!::write(wake_fd_, &one, sizeof one);
+  if (!started_) return;
+  started_ = false;
+  work_.reset();
+  io_.stop();
   if (thread_.joinable()) thread_.join();
+  bus_fd_.release();  // the descriptor belongs to the ZeroMQ socket
+}
+
+// ZMQ_FD only signals that the socket's state may have changed (and the
+// loop's epoll is edge-triggered): after each wake-up the socket is read
+// until ZMQ_EVENTS says empty, and once more after re-arming, so a message
+// arriving in between is not left waiting for the next one.
+void EventHub::watch_bus() {
+  bus_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+    if (ec) return;
+    drain_bus();
+    watch_bus();
+    drain_bus();
+  });
+}
+
+void EventHub::drain_bus() {
+  size_t n = 0;
+  while (n < kMaxBatch && (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN)) {
+    bool malformed = false;
+    auto msg = ipc::recv_message(socket_, &malformed);
+    if (!msg) {
+      if (!malformed) break;
+      std::lock_guard lock(mu_);
+      ++stats_.received;
+      ++stats_.rejected;
+      continue;
+    }
+    ++n;
+    if (auto e = admit(msg->topic, msg->body)) batch_.push_back(number_and_encode(std::move(*e)));
+  }
+  deliver();
+  // More than one turn's worth: let clients be served, then continue.
+  if (n == kMaxBatch) boost::asio::post(io_, [this] { drain_bus(); });
+}
+
+void EventHub::watch_outbox() {
+  wake_fd_.async_read_some(boost::asio::buffer(&wake_buf_, sizeof wake_buf_),
+                           [this](const boost::system::error_code& ec, size_t) {
+                             if (ec) return;
+                             std::vector<Event> local;
+                             {
+                               std::lock_guard lock(mu_);
+                               local.swap(outbox_);
+                             }
+                             for (auto& e : local) batch_.push_back(number_and_encode(std::move(e)));
+                             deliver();
+                             watch_outbox();
+                           });
+}
+
+void EventHub::deliver() {
+  if (batch_.empty()) return;
+  sink_(batch_);
+  batch_.clear();
 }
 
 void EventHub::publish(Event e) {
@@ -54,8 +121,8 @@ void EventHub::publish(Event e) {
     std::lock_guard lock(mu_);
     outbox_.push_back(std::move(e));
   }
-  uint64_t one = 1;
-  (void)!::write(wake_fd_, &one, sizeof one);
+  const uint64_t one = 1;
+  (void)!::write(wake_fd_.native_handle(), &one, sizeof one);
 }
 
 JournalEventPtr EventHub::number_and_encode(Event&& e) {
@@ -64,56 +131,15 @@ JournalEventPtr EventHub::number_and_encode(Event&& e) {
     e.seq = ++stats_.last_seq;
     ++stats_.accepted;
   }
+  e.received_ns = wall_ns();
   auto je = std::make_shared<JournalEvent>();
   je->seq = e.seq;
   je->type = e.type;
   je->publish_ns = e.publish_ns;
-  je->json = to_json(e).dump(-1, ' ', false, Json::error_handler_t::replace);
+  je->json = event_json_text(e);
   je->runner_id = std::move(e.runner_id);
   je->symbol = std::move(e.symbol);
   return je;
-}
-
-void EventHub::run() {
-  std::vector<JournalEventPtr> batch;
-  std::vector<Event> local;
-  while (!stop_) {
-    zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
-    try {
-      zmq::poll(items, 2, std::chrono::milliseconds(200));
-    } catch (const zmq::error_t& e) {
-      if (e.num() == EINTR) continue;
-      spdlog::error("event hub poll: {}", e.what());
-      return;
-    }
-    if (items[1].revents & ZMQ_POLLIN) {
-      uint64_t n;
-      (void)!::read(wake_fd_, &n, sizeof n);
-      std::lock_guard lock(mu_);
-      local.swap(outbox_);
-    }
-    for (auto& e : local) batch.push_back(number_and_encode(std::move(e)));
-    local.clear();
-    if (items[0].revents & ZMQ_POLLIN) {
-      while (batch.size() < kMaxBatch) {
-        bool malformed = false;
-        auto msg = ipc::recv_message(socket_, &malformed);
-        if (!msg) {
-          if (!malformed) break;
-          std::lock_guard lock(mu_);
-          ++stats_.received;
-          ++stats_.rejected;
-          continue;
-        }
-        if (auto e = admit(msg->topic, msg->body)) batch.push_back(number_and_encode(std::move(*e)));
-      }
-    }
-    if (!batch.empty()) {
-      // In order: one thread numbers, and the loop runs posted work FIFO.
-      boost::asio::post(io_, [this, b = std::move(batch)]() mutable { sink_(std::move(b)); });
-      batch.clear();
-    }
-  }
 }
 
 std::optional<Event> EventHub::admit(const std::string& topic, const std::string& body) {

@@ -1,11 +1,13 @@
 #pragma once
-// Event intake, on the hub's own thread (never the HTTP loop): workers'
-// events arrive on a ZeroMQ SUB socket and are checked against the runner
-// they claim to come from (an untrusted worker may send anything);
-// supervisor events (lifecycle, health) are queued by publish() from any
-// thread. Each accepted event gets the next global sequence number and is
-// encoded to its client JSON once; batches of them are handed, in order, to
-// a sink that runs on the Asio loop (the journal and the WebSocket fan-out).
+// The event hub: a thread of its own, with its own Asio loop, off the HTTP
+// loop. Worker events arrive on a ZeroMQ SUB socket (watched through
+// ZMQ_FD in the loop) and are checked against the runner they claim to come
+// from: an untrusted worker may send anything. Supervisor events (lifecycle,
+// health) are queued by publish() from any thread. Each accepted event gets
+// the next global sequence number and is encoded to its client JSON once;
+// batches go, in order, to a sink on this same thread: the journal and the
+// WebSocket clients live here too, so an event reaches a client without
+// crossing threads again, and no client load can slow the HTTP API.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -16,7 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <zmq.hpp>
 
 #include "common/event.hpp"
@@ -40,14 +44,18 @@ struct RunnerEventStats {
 
 class EventHub {
  public:
-  using Sink = std::function<void(std::vector<JournalEventPtr>)>;
+  using Sink = std::function<void(std::vector<JournalEventPtr>&)>;
 
-  EventHub(zmq::context_t& ctx, std::string endpoint, boost::asio::io_context& io);
+  EventHub(zmq::context_t& ctx, std::string endpoint);
   ~EventHub();
 
+  // The hub's own loop; what is attached to it runs on the hub's thread.
+  boost::asio::io_context& io() { return io_; }
+
   // Binds the socket (throws on failure: start-up) and starts the thread.
-  // `sink` receives every event, in sequence order, on `io`'s thread.
+  // `sink` receives every event, in sequence order, on the hub's thread.
   void start(Sink sink);
+  // Stops the loop and joins the thread.
   void stop();
 
   // Events claiming `runner_id` are accepted only while it is registered,
@@ -56,7 +64,8 @@ class EventHub {
                        std::optional<uint64_t> last_seq);
   void unregister_runner(const std::string& runner_id);
 
-  // Queues a supervisor event; it is numbered and delivered like the rest.
+  // Queues a supervisor event (any thread); it is numbered and delivered
+  // like the rest.
   void publish(Event e);
 
   EventHubStats stats() const;
@@ -68,18 +77,25 @@ class EventHub {
     bool seq_known = false;
     RunnerEventStats stats;
   };
-  void run();
+  void watch_bus();
+  void drain_bus();
+  void watch_outbox();
+  void deliver();
   // Checks a worker's message; the decoded event if it is acceptable.
   std::optional<Event> admit(const std::string& topic, const std::string& body);
   JournalEventPtr number_and_encode(Event&& e);
 
   zmq::socket_t socket_;
   std::string endpoint_;
-  boost::asio::io_context& io_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  boost::asio::posix::stream_descriptor bus_fd_;  // ZMQ_FD: not ours to close
+  boost::asio::posix::stream_descriptor wake_fd_; // eventfd: supervisor events waiting
+  uint64_t wake_buf_ = 0;
   Sink sink_;
   std::thread thread_;
-  std::atomic<bool> stop_{false};
-  int wake_fd_ = -1;  // eventfd: supervisor events are waiting
+  bool started_ = false;
+  std::vector<JournalEventPtr> batch_;
 
   mutable std::mutex mu_;
   std::map<std::string, RunnerEntry> runners_;

@@ -10,6 +10,15 @@ void EventJournal::append(JournalEventPtr e) {
     bytes_ -= events_.front()->json.size();
     events_.pop_front();
   }
+  pub_first_.store(first_seq(), std::memory_order_relaxed);
+  pub_last_.store(last_seq_, std::memory_order_relaxed);
+  pub_size_.store(events_.size(), std::memory_order_relaxed);
+  pub_bytes_.store(bytes_, std::memory_order_relaxed);
+}
+
+JournalStats EventJournal::stats() const {
+  return {pub_first_.load(std::memory_order_relaxed), pub_last_.load(std::memory_order_relaxed),
+          pub_size_.load(std::memory_order_relaxed), pub_bytes_.load(std::memory_order_relaxed), capacity_};
 }
 
 const JournalEventPtr* EventJournal::find(uint64_t seq) const {

@@ -3,7 +3,8 @@
 // already encoded as the JSON clients receive. Every WebSocket client and
 // the REST /api/events read it; a client is only a cursor into it, so a
 // slow client costs no copies and its backlog is bounded by the journal.
-// Lives on the Asio loop's thread: no locks.
+// Lives on the event hub's thread: no locks; stats() may be read anywhere.
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -26,6 +27,14 @@ using JournalEventPtr = std::shared_ptr<const JournalEvent>;
 // Ticks may be coalesced or shed for a slow client; nothing else may.
 inline bool is_coalescable(EventType t) { return t == EventType::TickReceived; }
 
+struct JournalStats {
+  uint64_t first_seq = 1;
+  uint64_t last_seq = 0;
+  uint64_t size = 0;
+  uint64_t bytes = 0;
+  uint64_t capacity = 0;
+};
+
 class EventJournal {
  public:
   explicit EventJournal(size_t capacity) : capacity_(capacity ? capacity : 1) {}
@@ -43,12 +52,15 @@ class EventJournal {
   bool covers_after(uint64_t seq) const { return seq + 1 >= first_seq(); }
   // The event with this seq, or null if it is not (or no longer) here.
   const JournalEventPtr* find(uint64_t seq) const;
+  // A consistent-enough view for other threads (health endpoints).
+  JournalStats stats() const;
 
  private:
   size_t capacity_;
   std::deque<JournalEventPtr> events_;
   uint64_t last_seq_ = 0;
   uint64_t bytes_ = 0;
+  std::atomic<uint64_t> pub_first_{1}, pub_last_{0}, pub_size_{0}, pub_bytes_{0};
 };
 
 }  // namespace stratd::supervisor

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include <boost/asio/io_context.hpp>
+
 #include "common/config.hpp"
 #include "supervisor/event_hub.hpp"
 #include "supervisor/event_journal.hpp"
@@ -14,9 +16,10 @@
 namespace stratd::supervisor::http {
 
 struct ApiContext {
+  boost::asio::io_context& http_io;  // the loop HTTP sessions run on
   RunnerRegistry& registry;
   EventHub& hub;
-  const EventJournal& journal;
+  const EventJournal& journal;  // on the hub's thread: read it there
   const ws::WsHub& websocket;
   StrategyCatalog& catalog;
   FeedSupervisor& feed;

@@ -26,6 +26,7 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
       should_run += r->lifecycle != Lifecycle::Stopped;
     }
     const auto ev = ctx.hub.stats();
+    const auto js = ctx.journal.stats();
     nlohmann::json feed{{"source", ctx.config.feed.source},
                         {"running", ctx.feed.running()},
                         {"pid", ctx.feed.running() ? nlohmann::json(ctx.feed.pid()) : nlohmann::json(nullptr)},
@@ -45,10 +46,10 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
                                     {"rejected", ev.rejected},
                                     {"gaps", ev.gaps},
                                     {"last_seq", ev.last_seq},
-                                    {"journal_first_seq", ctx.journal.first_seq()},
-                                    {"journal_size", ctx.journal.size()},
-                                    {"journal_capacity", ctx.journal.capacity()},
-                                    {"journal_bytes", ctx.journal.bytes()}}},
+                                    {"journal_first_seq", js.first_seq},
+                                    {"journal_size", js.size},
+                                    {"journal_capacity", js.capacity},
+                                    {"journal_bytes", js.bytes}}},
                                   {"websocket_clients", ctx.websocket.clients()}}));
   });
 

@@ -3,6 +3,9 @@
 // up. Events are served in seq order; next_since continues where this
 // page ended (including events the filter skipped).
 #include <charconv>
+#include <optional>
+
+#include <boost/asio/post.hpp>
 
 #include "common/validation.hpp"
 #include "supervisor/http/routes.hpp"
@@ -36,25 +39,65 @@ Response invalid(const std::string& field, const std::string& problem) {
   return reply_error(status::bad_request, "VALIDATION_ERROR", field + " " + problem,
                      Json{{"fields", {{field, problem}}}});
 }
+
+struct EventQuery {
+  ws::Selection selection;
+  size_t limit = kDefaultLimit;
+  std::optional<uint64_t> since;
+};
+
+// Runs on the hub's thread, where the journal lives.
+Response run_query(const EventJournal& journal, const EventQuery& q) {
+  const uint64_t last = journal.last_seq();
+  uint64_t since = 0;
+  if (q.since) {
+    since = *q.since;
+    if (since > last) {
+      return reply_error(status::bad_request, "SINCE_AHEAD",
+                         "no event " + std::to_string(since) + " yet; the last is " + std::to_string(last));
+    }
+    if (!journal.covers_after(since)) {
+      return reply_error(status::gone, "SINCE_TOO_OLD", "events after " + std::to_string(since) + " are gone",
+                         Json{{"first_seq", journal.first_seq()}});
+    }
+  } else {
+    // Without since: the most recent page.
+    since = std::max<uint64_t>(journal.first_seq() - 1, last > q.limit ? last - q.limit : 0);
+  }
+  ws::EventFilter filter;
+  filter.subscribe(q.selection);
+  std::string events = "[";
+  size_t count = 0;
+  uint64_t cursor = since;
+  while (cursor < last && count < q.limit) {
+    const JournalEventPtr* e = journal.find(++cursor);
+    if (!e || !filter.matches(**e)) continue;
+    if (count++) events += ',';
+    events += (*e)->json;
+  }
+  events += ']';
+  const std::string data = R"({"events":)" + events + R"(,"first_seq":)" + std::to_string(journal.first_seq()) +
+                           R"(,"last_seq":)" + std::to_string(last) + R"(,"next_since":)" + std::to_string(cursor) +
+                           "}";
+  return reply_ok_raw(status::ok, data);
+}
+
 }  // namespace
 
 void add_event_routes(Router& router, ApiContext& ctx) {
   router.add(beast_http::verb::get, "/api/events", [&ctx](const Request& req, const PathParams&, Respond respond) {
-    const auto q = parse_query(to_sv(req.target()));
-    const EventJournal& journal = ctx.journal;
-    ws::Selection sel;
-    size_t limit = kDefaultLimit;
-    uint64_t since = 0;
-    bool has_since = false;
-    for (const auto& [key, value] : q) {
+    EventQuery query;
+    ws::Selection& sel = query.selection;
+    for (const auto& [key, value] : parse_query(to_sv(req.target()))) {
       if (key == "since") {
+        uint64_t since = 0;
         if (!parse_u64(value, since)) return respond(invalid("since", "must be a non-negative integer"));
-        has_since = true;
+        query.since = since;
       } else if (key == "limit") {
         uint64_t n = 0;
         if (!parse_u64(value, n) || n == 0 || n > kMaxLimit)
           return respond(invalid("limit", "must be an integer from 1 to 1000"));
-        limit = size_t(n);
+        query.limit = size_t(n);
       } else if (key == "runner") {
         sel.runners = split_list(value);
         for (const auto& r : *sel.runners)
@@ -67,44 +110,23 @@ void add_event_routes(Router& router, ApiContext& ctx) {
         sel.event_types.emplace();
         for (const auto& name : split_list(value)) {
           auto t = event_type_from_string(name);
-          if (!t) return respond(reply_error(status::bad_request, "UNKNOWN_EVENT_TYPE", "unknown event type '" + name.substr(0, 64) + "'"));
+          if (!t) {
+            return respond(reply_error(status::bad_request, "UNKNOWN_EVENT_TYPE",
+                                       "unknown event type '" + name.substr(0, 64) + "'"));
+          }
           sel.event_types->push_back(*t);
         }
       } else {
         return respond(invalid(key.substr(0, 64), "is not a known parameter"));
       }
     }
-    const uint64_t last = journal.last_seq();
-    if (has_since) {
-      if (since > last) {
-        return respond(reply_error(status::bad_request, "SINCE_AHEAD",
-                                   "no event " + std::to_string(since) + " yet; the last is " + std::to_string(last)));
-      }
-      if (!journal.covers_after(since)) {
-        return respond(reply_error(status::gone, "SINCE_TOO_OLD",
-                                   "events after " + std::to_string(since) + " are gone",
-                                   Json{{"first_seq", journal.first_seq()}}));
-      }
-    } else {
-      // Without since: the most recent page.
-      since = std::max<uint64_t>(journal.first_seq() - 1, last > limit ? last - limit : 0);
-    }
-    ws::EventFilter filter;
-    filter.subscribe(sel);
-    std::string events = "[";
-    size_t count = 0;
-    uint64_t cursor = since;
-    while (cursor < last && count < limit) {
-      const JournalEventPtr* e = journal.find(++cursor);
-      if (!e || !filter.matches(**e)) continue;
-      if (count++) events += ',';
-      events += (*e)->json;
-    }
-    events += ']';
-    const std::string data = R"({"events":)" + events + R"(,"first_seq":)" + std::to_string(journal.first_seq()) +
-                             R"(,"last_seq":)" + std::to_string(last) + R"(,"next_since":)" +
-                             std::to_string(cursor) + "}";
-    respond(reply_ok_raw(status::ok, data));
+    // Read the journal on its own thread, answer on ours.
+    boost::asio::post(ctx.hub.io(), [&ctx, query = std::move(query), respond = std::move(respond)]() mutable {
+      Response res = run_query(ctx.journal, query);
+      boost::asio::post(ctx.http_io, [respond = std::move(respond), res = std::move(res)]() mutable {
+        respond(std::move(res));
+      });
+    });
   });
 }
 

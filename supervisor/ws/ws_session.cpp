@@ -15,18 +15,22 @@ constexpr std::string_view kBatchSep = ",";
 constexpr std::string_view kBatchTail = "]}";
 }  // namespace
 
-WsSession::WsSession(net::ip::tcp::socket&& socket, WsHub& hub, const EventJournal& journal,
-                     const WsSettings& settings)
-    : ws_(std::move(socket)), hub_(hub), journal_(journal), settings_(settings), timer_(ws_.get_executor()) {
-  hub_.add(this);
+WsSession::WsSession(net::ip::tcp::socket&& socket, std::shared_ptr<WsRoster> roster,
+                     const EventJournal& journal, const WsSettings& settings)
+    : ws_(std::move(socket)), roster_(std::move(roster)), journal_(journal), settings_(settings),
+      timer_(ws_.get_executor()) {
+  roster_->sessions.insert(this);
+  ++roster_->clients;
 }
 
-WsSession::~WsSession() { hub_.remove(this); }
+WsSession::~WsSession() {
+  roster_->sessions.erase(this);
+  --roster_->clients;
+}
 
 void WsSession::start(beast::http::request<beast::http::string_body> upgrade) {
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
   beast::error_code ec;
-  beast::get_lowest_layer(ws_).socket().set_option(net::socket_base::send_buffer_size(settings_.send_buffer_bytes), ec);
+  ws_.next_layer().set_option(net::socket_base::send_buffer_size(settings_.send_buffer_bytes), ec);
   websocket::stream_base::timeout t{};
   t.handshake_timeout = std::chrono::seconds(10);
   t.idle_timeout = settings_.idle_timeout;
@@ -155,11 +159,15 @@ void WsSession::pump() {
   }
   const auto now = Clock::now();
   const bool batching = batch_every_.count() > 0;
-  if (batching && now < last_batch_ + batch_every_) {
+  // batch_ms is how long events may gather, not a rate limit: a batch cut
+  // short by its size cap is followed at once by the next.
+  if (batching && !batch_was_full_ && now < last_batch_ + batch_every_) {
     if (!backlog_.empty() || journal_.last_seq() > cursor_) arm_timer(last_batch_ + batch_every_);
     return;
   }
-  collect(batching ? settings_.max_batch_events : 1, now);
+  const size_t limit = batching ? settings_.max_batch_events : 1;
+  collect(limit, now);
+  batch_was_full_ = batching && out_events_.size() >= limit;
   if (out_events_.empty()) return;
   if (batching) last_batch_ = now;
   write_events(batching);

@@ -26,14 +26,14 @@
 
 namespace stratd::supervisor::ws {
 
-class WsHub;
+struct WsRoster;
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
   using Clock = std::chrono::steady_clock;
 
-  WsSession(boost::asio::ip::tcp::socket&& socket, WsHub& hub, const EventJournal& journal,
-            const WsSettings& settings);
+  WsSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<WsRoster> roster,
+            const EventJournal& journal, const WsSettings& settings);
   ~WsSession();
 
   void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
@@ -66,9 +66,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void close_with(boost::beast::websocket::close_code code, std::string reason);
   void arm_timer(Clock::time_point at);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  // A plain socket underneath: the websocket layer keeps its own timeouts.
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
   boost::beast::flat_buffer read_buf_;
-  WsHub& hub_;
+  std::shared_ptr<WsRoster> roster_;
   const EventJournal& journal_;
   const WsSettings& settings_;
   boost::asio::steady_timer timer_;
@@ -79,6 +80,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   std::chrono::milliseconds tick_interval_{0};
   std::chrono::milliseconds batch_every_{0};
   Clock::time_point last_batch_{};
+  bool batch_was_full_ = false;
   std::unordered_map<std::string, TickSlot> ticks_;
   std::deque<JournalEventPtr> backlog_;  // left after shedding, in order
   uint64_t dropped_unreported_ = 0;

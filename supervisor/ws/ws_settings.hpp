@@ -9,7 +9,7 @@ struct WsSettings {
   // Events a client may have waiting before its ticks are shed; if even
   // the events that are never dropped exceed it, the client is closed (1008).
   size_t queue_limit = 4096;
-  size_t max_batch_events = 512;   // per batch message
+  size_t max_batch_events = 2048;  // per batch message
   size_t max_control_pending = 64; // unanswered control replies (errors, acks)
   size_t max_message_bytes = 64 * 1024;
   size_t max_clients = 10'000;

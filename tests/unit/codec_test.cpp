@@ -96,3 +96,40 @@ TEST(Codec, EventTypeNames) {
   EXPECT_TRUE(is_supervisor_event(EventType::RunnerCrashed));
   EXPECT_FALSE(is_supervisor_event(EventType::PositionClosed));
 }
+
+// The hot-path writer says exactly what the reference (nlohmann) encoding says.
+TEST(Codec, EventJsonTextMatchesTheReference) {
+  Event e;
+  e.type = EventType::StrategyError;
+  e.runner_id = "r-1";
+  e.symbol = "ETHBTC";
+  e.seq = 18446744073709551000ull;
+  e.timestamp_ms = -5;
+  e.publish_ns = 1766282234000000001;
+  e.received_ns = 1766282234000000002;
+  e.data = {{"message", std::string("quote \" backslash \\ newline \n tab \t bell \x07 é 日本")},
+            {"price", 0.00162008},
+            {"whole", 3.0},
+            {"big", 1e300},
+            {"tiny", -2.5e-12},
+            {"nan", std::nan("")},
+            {"count", int64_t(-9007199254740993)},
+            {"flag", false},
+            {"none", Scalar{}},
+            {"k\"ey", std::string("v")}};
+  const std::string text = event_json_text(e);
+  const Json parsed = Json::parse(text);
+  Json expected = to_json(e);
+  expected["data"]["nan"] = nullptr;  // JSON has no NaN
+  EXPECT_EQ(parsed, expected) << text;
+  EXPECT_TRUE(parsed["data"]["whole"].is_number_float());
+  EXPECT_EQ(text.rfind(R"({"type":"StrategyError","runner_id":"r-1")", 0), 0u);
+}
+
+TEST(Codec, EventJsonTextRepairsInvalidUtf8) {
+  Event e;
+  e.data = {{"bad\xff", std::string("a\xc3(b\xed\xa0\x80z\xf0\x28\x8c\x28")}};
+  const std::string text = event_json_text(e);
+  const Json parsed = Json::parse(text);  // throws on invalid UTF-8
+  EXPECT_EQ(parsed["data"]["bad\xEF\xBF\xBD"], "a\xEF\xBF\xBD(b\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDz\xEF\xBF\xBD(\xEF\xBF\xBD(");
+}

@@ -1,0 +1,58 @@
+// The comparison server for bench/ws_bench.sh: a Node.js broadcast server on
+// the npm `ws` package, fed the same events stratd's clients get (it reads
+// them from stratd's own /ws). Each event is sent on once, as one shared
+// string, to every client whose subscription ("runners") matches, wrapped
+// with relay_ns (when this server received it) so its own delay can be
+// measured apart from the hop it came through. With batch_ms > 0 it sends
+// {"type":"batch","events":[...]} to everyone every batch_ms.
+//
+//   node bench/node_ws_relay.js ws://127.0.0.1:3000/ws 39200 [batch_ms]
+const WebSocket = require("ws");
+const [, , upstreamUrl, port, batchArg] = process.argv;
+const batchMs = Number(batchArg || 0);
+const nowNs = () => Math.round((performance.timeOrigin + performance.now()) * 1e6);
+
+const clients = new Set();
+const server = new WebSocket.Server({ host: "127.0.0.1", port: Number(port), perMessageDeflate: false });
+server.on("connection", (ws) => {
+  ws.runners = null; // null: everything
+  clients.add(ws);
+  ws.on("message", (data) => {
+    try {
+      const m = JSON.parse(data.toString());
+      if (m.type === "subscribe") ws.runners = Array.isArray(m.runners) ? new Set(m.runners) : null;
+    } catch (e) {}
+  });
+  ws.on("close", () => clients.delete(ws));
+  ws.on("error", () => clients.delete(ws));
+});
+
+let pending = [];
+function deliver(runnerId, text) {
+  if (batchMs > 0) return void pending.push(text);
+  for (const ws of clients) {
+    if (ws.runners === null || ws.runners.has(runnerId)) ws.send(text);
+  }
+}
+if (batchMs > 0) {
+  setInterval(() => {
+    if (pending.length === 0) return;
+    const text = '{"type":"batch","events":[' + pending.join(",") + "]}";
+    pending = [];
+    for (const ws of clients) ws.send(text);
+  }, batchMs);
+}
+
+const upstream = new WebSocket(upstreamUrl, { perMessageDeflate: false });
+upstream.on("message", (data) => {
+  const received = nowNs();
+  const raw = data.toString();
+  const msg = JSON.parse(raw);
+  const events = msg.type === "batch" ? msg.events.map((e) => [e, JSON.stringify(e)]) : [[msg, raw]];
+  for (const [e, text] of events) {
+    if (e.seq === undefined) continue; // control messages
+    deliver(e.runner_id, '{"relay_ns":' + received + ',"event":' + text + "}");
+  }
+});
+upstream.on("open", () => console.log(`relay on ${port} from ${upstreamUrl}`));
+upstream.on("close", () => process.exit(0));
