@@ -325,18 +325,29 @@ TEST(WebSocket, AThousandClientsAtOnce) {
   namespace websocket = beast::websocket;
   net::io_context io;
   constexpr int kClients = 1000;
+  int handshakes = 0, with_event = 0, failures = 0;
+  // Connects, subscribes, and reads until its first tick (the ack comes first).
   struct Client {
     websocket::stream<net::ip::tcp::socket> ws;
     beast::flat_buffer buf;
-    bool got_event = false;
-    explicit Client(net::io_context& io) : ws(io) {}
+    int& with_event;
+    int& failures;
+    Client(net::io_context& io, int& w, int& f) : ws(io), with_event(w), failures(f) {}
+    void read() {
+      ws.async_read(buf, [this](beast::error_code ec, size_t) {
+        if (ec) return void(++failures);
+        const std::string text = beast::buffers_to_string(buf.data());
+        buf.consume(buf.size());
+        if (text.find("\"TickReceived\"") != std::string::npos) return void(++with_event);
+        read();
+      });
+    }
   };
   std::vector<std::unique_ptr<Client>> clients;
-  int handshakes = 0, with_event = 0, failures = 0;
   const net::ip::tcp::endpoint target(net::ip::make_address(ep.host), ep.port);
   const std::string sub = R"({"type":"subscribe","runners":["many"],"event_types":["TickReceived"]})";
   for (int i = 0; i < kClients; ++i) {
-    clients.push_back(std::make_unique<Client>(io));
+    clients.push_back(std::make_unique<Client>(io, with_event, failures));
     Client* c = clients.back().get();
     c->ws.next_layer().async_connect(target, [&, c](beast::error_code ec) {
       if (ec) return void(++failures);
@@ -345,22 +356,7 @@ TEST(WebSocket, AThousandClientsAtOnce) {
         ++handshakes;
         c->ws.async_write(net::buffer(sub), [&, c](beast::error_code ec, size_t) {
           if (ec) return void(++failures);
-          // Read until the first event (the first message is the ack).
-          auto read_one = std::make_shared<std::function<void()>>();
-          *read_one = [&, c, read_one] {
-            c->ws.async_read(c->buf, [&, c, read_one](beast::error_code ec, size_t) {
-              if (ec) return void(++failures);
-              const std::string text = beast::buffers_to_string(c->buf.data());
-              c->buf.consume(c->buf.size());
-              if (text.find("\"TickReceived\"") != std::string::npos) {
-                c->got_event = true;
-                ++with_event;
-                return;
-              }
-              (*read_one)();
-            });
-          };
-          (*read_one)();
+          c->read();
         });
       });
     });
