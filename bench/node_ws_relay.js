@@ -10,7 +10,13 @@
 const WebSocket = require("ws");
 const [, , upstreamUrl, port, batchArg] = process.argv;
 const batchMs = Number(batchArg || 0);
-const nowNs = () => Math.round((performance.timeOrigin + performance.now()) * 1e6);
+// Wall-clock nanoseconds: the monotonic clock anchored at the edge of a
+// wall-clock millisecond (performance.timeOrigin can be off by a millisecond).
+const wallAt = Date.now();
+let wallEdge;
+while ((wallEdge = Date.now()) === wallAt) {}
+const base = BigInt(wallEdge) * 1000000n - process.hrtime.bigint();
+const nowNs = () => base + process.hrtime.bigint();
 
 const clients = new Set();
 const server = new WebSocket.Server({ host: "127.0.0.1", port: Number(port), perMessageDeflate: false });
