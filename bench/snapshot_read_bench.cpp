@@ -33,7 +33,7 @@ Snapshot realistic_snapshot(uint64_t n) {
   s.runner_id = "btc_ema";
   s.symbol = "BTCUSDT";
   s.state = StrategyState::InPosition;
-  s.position = Position{Side::Long, 50000.0 + double(n % 7), 0.1, 1766280000000, 49000.0, 52000.0, 5.0};
+  s.position = Position{1, Side::Long, 50000.0 + double(n % 7), 0.1, 1766280000000, 49000.0, 52000.0, 5.0};
   for (int i = 0; i < 4; ++i) s.context.numbers["ema_" + std::to_string(10 * (i + 1))] = 50000.0 + i;
   for (int i = 0; i < 3; ++i) s.context.integers["count_" + std::to_string(i)] = int64_t(n) + i;
   s.context.strings["signal"] = "bullish";

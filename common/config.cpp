@@ -120,6 +120,7 @@ Status apply_toml(Config& c, const std::string& path) {
   num("broker", "fee_bps", c.broker.fee_bps);
   num("broker", "slippage_bps", c.broker.slippage_bps);
   num("events", "journal_capacity", c.events.journal_capacity);
+  num("events", "store_retention", c.events.store_retention);
   num("websocket", "queue_limit", c.websocket.queue_limit);
   num("websocket", "idle_timeout_ms", c.websocket.idle_timeout_ms);
   num("websocket", "max_clients", c.websocket.max_clients);

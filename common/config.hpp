@@ -41,7 +41,8 @@ struct LuaConfig {
 };
 
 struct EventsConfig {
-  size_t journal_capacity = 50'000;  // events kept for replay (since=) and /api/events
+  size_t journal_capacity = 50'000;  // events kept in memory for replay (since=) and /api/events
+  uint64_t store_retention = 100'000;  // non-tick events kept in the store
 };
 
 struct WebSocketConfig {

@@ -15,7 +15,8 @@ Json to_json(const Bar& b) {
 }
 
 Json to_json(const Position& p, double mark_price) {
-  Json j{{"side", to_string(p.side)},
+  Json j{{"id", p.id},
+         {"side", to_string(p.side)},
          {"entry_price", p.entry_price},
          {"quantity", p.quantity},
          {"entry_timestamp", p.entry_time_ms / 1000},
@@ -26,6 +27,20 @@ Json to_json(const Position& p, double mark_price) {
   if (p.stop_loss) j["stop_loss"] = *p.stop_loss;
   if (p.take_profit) j["take_profit"] = *p.take_profit;
   return j;
+}
+
+Json to_json(const Trade& t) {
+  return Json{{"id", t.id},
+              {"side", to_string(t.side)},
+              {"entry_price", t.entry_price},
+              {"exit_price", t.exit_price},
+              {"quantity", t.quantity},
+              {"entry_time_ms", t.entry_time_ms},
+              {"exit_time_ms", t.exit_time_ms},
+              {"reason", t.reason},
+              {"gross_pnl", t.gross_pnl},
+              {"fees", t.fees},
+              {"realized_pnl", t.realized_pnl}};
 }
 
 Json to_json(const Context& c) {
@@ -47,7 +62,8 @@ Json to_json(const RunnerStats& s) {
               {"fees_paid", s.fees_paid},
               {"trades", s.trades},
               {"wins", s.wins},
-              {"losses", s.losses}};
+              {"losses", s.losses},
+              {"positions_opened", s.positions_opened}};
 }
 
 Json to_json(const Snapshot& s, int64_t uptime_secs) {

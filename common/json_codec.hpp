@@ -14,6 +14,7 @@ using Json = nlohmann::json;
 
 Json to_json(const Bar& bar);
 Json to_json(const Position& p, double mark_price);
+Json to_json(const Trade& t);
 Json to_json(const Context& c);
 Json to_json(const RunnerStats& s);
 // The seed's snapshot object. `uptime_secs` is supplied by the caller, who

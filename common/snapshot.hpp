@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <msgpack.hpp>
 
@@ -13,6 +14,10 @@
 namespace stratd {
 
 struct Snapshot {
+  // Trades kept in the snapshot until the supervisor's store has them: the
+  // store catches up from here even if the PositionClosed event was lost.
+  static constexpr size_t kRecentTrades = 64;
+
   std::string runner_id;
   std::string symbol;
   StrategyState state = StrategyState::Idle;
@@ -24,9 +29,10 @@ struct Snapshot {
   int64_t last_tick_ms = 0;   // market timestamp of the last tick processed
   double last_price = 0;      // last close seen
   uint32_t worker_starts = 0; // workers that have run this runner so far
+  std::vector<Trade> recent_trades;  // newest last, at most kRecentTrades
 
   MSGPACK_DEFINE(runner_id, symbol, state, position, context, stats, event_seq, updated_ms,
-                 last_tick_ms, last_price, worker_starts)
+                 last_tick_ms, last_price, worker_starts, recent_trades)
 };
 
 }  // namespace stratd

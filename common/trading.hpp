@@ -3,6 +3,7 @@
 // and the per-runner statistics a snapshot carries.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <msgpack.hpp>
@@ -16,6 +17,7 @@ std::string_view to_string(StrategyState s);
 std::string_view to_string(Side s);
 
 struct Position {
+  uint64_t id = 0;  // the runner's n-th position, from 1
   Side side = Side::Long;
   double entry_price = 0;  // fill price, slippage included
   double quantity = 0;
@@ -30,7 +32,25 @@ struct Position {
     return diff * quantity;
   }
 
-  MSGPACK_DEFINE(side, entry_price, quantity, entry_time_ms, stop_loss, take_profit, entry_fee)
+  MSGPACK_DEFINE(id, side, entry_price, quantity, entry_time_ms, stop_loss, take_profit, entry_fee)
+};
+
+// A closed position, as the broker booked it.
+struct Trade {
+  uint64_t id = 0;  // the id of the position it closed
+  Side side = Side::Long;
+  double entry_price = 0;
+  double exit_price = 0;
+  double quantity = 0;
+  int64_t entry_time_ms = 0;
+  int64_t exit_time_ms = 0;
+  std::string reason;       // "exit: <strategy reason>", "stop_loss", "take_profit"
+  double gross_pnl = 0;
+  double fees = 0;          // entry + exit
+  double realized_pnl = 0;  // gross - fees
+
+  MSGPACK_DEFINE(id, side, entry_price, exit_price, quantity, entry_time_ms, exit_time_ms, reason, gross_pnl,
+                 fees, realized_pnl)
 };
 
 struct RunnerStats {
@@ -45,6 +65,7 @@ struct RunnerStats {
   uint64_t trades = 0;  // closed positions
   uint64_t wins = 0;
   uint64_t losses = 0;
+  uint64_t positions_opened = 0;
 
   void record_tick(uint64_t ns) {
     ++ticks_processed;
@@ -54,7 +75,7 @@ struct RunnerStats {
   }
 
   MSGPACK_DEFINE(ticks_processed, actions_executed, errors, total_tick_ns, min_tick_ns, max_tick_ns,
-                 realized_pnl, fees_paid, trades, wins, losses)
+                 realized_pnl, fees_paid, trades, wins, losses, positions_opened)
 };
 
 }  // namespace stratd

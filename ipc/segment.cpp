@@ -131,29 +131,39 @@ void SegmentWriter::heartbeat() {
 }
 
 bool SegmentWriter::commit(std::string_view snapshot, const BarRing& bars) {
+  return commit_to(m_, full_rewrite_, snapshot, bars);
+}
+
+bool SegmentWriter::seed(const SegmentMapping& m, std::string_view snapshot) {
+  bool full_rewrite[kSlotCount] = {true, true};
+  return commit_to(m, full_rewrite, snapshot, BarRing(m.window_capacity()));
+}
+
+bool SegmentWriter::commit_to(const SegmentMapping& m, bool (&full_rewrite)[kSlotCount], std::string_view snapshot,
+                              const BarRing& bars) {
   if (snapshot.size() > kSnapshotCapacity) return false;
-  auto& h = m_.header();
+  auto& h = m.header();
   const uint32_t latest = h.latest_slot.load(std::memory_order_relaxed) % kSlotCount;
   const uint64_t commits = h.commits.load(std::memory_order_relaxed);
   // Before the first commit both slots are empty; start with slot 0.
   const uint32_t target = commits == 0 ? 0 : 1 - latest;
-  auto& slot = m_.slot(target);
-  Bar* ring = m_.ring(target);
-  const uint32_t cap = m_.window_capacity();
+  auto& slot = m.slot(target);
+  Bar* ring = m.ring(target);
+  const uint32_t cap = m.window_capacity();
 
   const uint64_t odd = begin_write(slot.seq);
   // Copy only the bars this slot has not seen yet (usually one or two).
   const uint64_t total = bars.total();
   const uint64_t window_start = total - bars.size();
-  uint64_t from = full_rewrite_[target] ? window_start : slot.bars_total;
+  uint64_t from = full_rewrite[target] ? window_start : slot.bars_total;
   if (from < window_start || from > total) from = window_start;
   for (uint64_t n = from; n < total; ++n) ring[n % cap] = bars.at_absolute(n);
-  std::memcpy(m_.snapshot_area(target), snapshot.data(), snapshot.size());
+  std::memcpy(m.snapshot_area(target), snapshot.data(), snapshot.size());
   slot.snapshot_len = uint32_t(snapshot.size());
   slot.bars_total = total;
   slot.generation = commits + 1;
   end_write(slot.seq, odd);
-  full_rewrite_[target] = false;
+  full_rewrite[target] = false;
 
   h.latest_slot.store(target, std::memory_order_release);
   h.commits.store(commits + 1, std::memory_order_release);

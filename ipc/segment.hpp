@@ -69,7 +69,13 @@ class SegmentWriter {
 
   const SegmentMapping& mapping() const { return m_; }
 
+  // Writes a first commit into a segment no worker has attached yet (the
+  // supervisor restoring a runner whose segment did not survive a reboot).
+  static bool seed(const SegmentMapping& m, std::string_view snapshot);
+
  private:
+  static bool commit_to(const SegmentMapping& m, bool (&full_rewrite)[kSlotCount], std::string_view snapshot,
+                        const BarRing& bars);
   SegmentMapping m_;
   bool full_rewrite_[kSlotCount] = {true, true};
 };

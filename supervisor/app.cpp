@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <set>
 #include <filesystem>
 #include <fstream>
 
@@ -26,6 +27,7 @@
 #include "supervisor/http/routes.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/registry.hpp"
+#include "supervisor/store.hpp"
 #include "supervisor/strategy_catalog.hpp"
 #include "supervisor/ws/ws_hub.hpp"
 
@@ -55,15 +57,18 @@ std::string pick_run_dir(const std::string& state_dir, const std::string& instan
   return dir;
 }
 
-// Segments left by an earlier stratd on this state dir that did not exit
-// cleanly: nothing refers to them any more.
-void remove_stale_segments(const std::string& instance) {
+// Segments of this state dir's runners that the store no longer knows
+// (deleted while stratd was not running cleanly): nothing refers to them.
+void remove_stale_segments(const std::string& instance, const std::set<std::string>& keep) {
   const std::string prefix = "stratd." + instance + ".";
   DIR* d = opendir("/dev/shm");
   if (!d) return;
   std::vector<std::string> stale;
   while (dirent* e = readdir(d)) {
-    if (std::string_view(e->d_name).substr(0, prefix.size()) == prefix) stale.emplace_back(e->d_name);
+    const std::string_view name = e->d_name;
+    if (name.substr(0, prefix.size()) == prefix && !keep.count(std::string(name.substr(prefix.size())))) {
+      stale.emplace_back(name);
+    }
   }
   closedir(d);
   for (const auto& name : stale) {
@@ -98,7 +103,19 @@ int run_stratd(const Config& cfg) {
   fs::create_directories(log_dir);
   const std::string url_file = cfg.state_dir + "/http.url";
   fs::remove(url_file);
-  remove_stale_segments(instance);
+  auto opened = Store::open(cfg.state_dir + "/stratd.db");
+  if (!opened) {
+    spdlog::critical("{}", opened.error().message);
+    return 1;
+  }
+  Store& store = **opened;
+  {
+    std::set<std::string> known;
+    if (auto stored = store.runners()) {
+      for (const auto& r : *stored) known.insert(r.spec.runner_id);
+    }
+    remove_stale_segments(instance, known);
+  }
 
   const std::string bin = program_dir();
   const std::string md_ep = ipc::market_data_endpoint(run_dir);
@@ -115,11 +132,47 @@ int run_stratd(const Config& cfg) {
   wss.max_clients = cfg.websocket.max_clients;
   wss.send_buffer_bytes = cfg.websocket.send_buffer_bytes;
   ws::WsHub ws_hub(hub.io(), journal, wss, cfg.websocket.threads);
+  // Sequence numbers continue across restarts: clients resume with them.
+  constexpr uint64_t kSeqBlock = 1'000'000;
+  const uint64_t last_seq = std::max(store.last_event_seq(), store.seq_reserved());
+  if (auto st = store.set_seq_reserved(last_seq + kSeqBlock); !st) {
+    spdlog::critical("{}", st.error().message);
+    return 1;
+  }
+  journal.start_after(last_seq);
+  ws_hub.start_after(last_seq);
   ws_hub.start();
+  // Set below, once the registry exists; events are only delivered after
+  // the loop starts.
+  RunnerRegistry* registry_ptr = nullptr;
+  hub.resume_numbering(last_seq, last_seq + kSeqBlock, [&](uint64_t upto) {
+    boost::asio::post(io, [&store, upto] {
+      if (auto st = store.set_seq_reserved(upto); !st) spdlog::error("{}", st.error().message);
+    });
+  });
   try {
     hub.start([&](std::vector<JournalEventPtr>& batch) {
       for (const auto& e : batch) journal.append(e);
       ws_hub.on_events(batch);
+      // Everything but ticks is kept in the store; a position event also
+      // makes the runner's snapshot durable at once.
+      std::vector<JournalEventPtr> durable;
+      std::set<std::string> positions;
+      for (const auto& e : batch) {
+        if (is_coalescable(e->type)) continue;
+        durable.push_back(e);
+        if (e->type == EventType::PositionOpened || e->type == EventType::PositionClosed ||
+            e->type == EventType::PositionUpdated) {
+          positions.insert(e->runner_id);
+        }
+      }
+      if (durable.empty()) return;
+      boost::asio::post(io, [&, durable = std::move(durable), positions = std::move(positions)] {
+        if (auto st = store.append_events(durable, cfg.events.store_retention); !st) {
+          spdlog::error("storing events: {}", st.error().message);
+        }
+        for (const auto& id : positions) registry_ptr->persist(id);
+      });
     });
   } catch (const zmq::error_t& e) {
     spdlog::critical("cannot bind the event socket {}: {}", ev_ep, e.what());
@@ -139,9 +192,12 @@ int run_stratd(const Config& cfg) {
   FeedSupervisor feed(io, pm, feed_spec, policy);
   feed.start();
 
-  RunnerRegistry registry(io, pm, hub, cfg, RegistryPaths{bin + "/strat-worker", log_dir, instance, md_ep, ev_ep});
   StrategyCatalog catalog(cfg.strategies_dir);
-  http::ApiContext api{io, registry, hub, journal, ws_hub, catalog, feed, cfg, wall_ms(), instance};
+  RunnerRegistry registry(io, pm, hub, store, catalog, cfg,
+                          RegistryPaths{bin + "/strat-worker", log_dir, instance, md_ep, ev_ep});
+  registry_ptr = &registry;
+  registry.restore();
+  http::ApiContext api{io, registry, hub, journal, ws_hub, catalog, store, feed, cfg, wall_ms(), instance};
   http::Router router;
   http::add_engine_routes(router, api);
   http::add_runner_routes(router, api);
@@ -211,6 +267,9 @@ int run_stratd(const Config& cfg) {
   pm.kill_all_now();
   hub.stop();
   ws_hub.stop();
+  // The hub's last events were handed to this loop for the store: run them.
+  io.restart();
+  io.poll();
   fs::remove(url_file);
   spdlog::info("stratd stopped");
   ::close(lock_fd);

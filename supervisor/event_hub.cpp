@@ -54,10 +54,21 @@ void EventHub::start(Sink sink) {
 void EventHub::stop() {
   if (!started_) return;
   started_ = false;
-  work_.reset();
-  io_.stop();
+  // Last events (e.g. RunnerStopped at shutdown) still reach the sink.
+  boost::asio::post(io_, [this] {
+    drain_outbox();
+    drain_bus();
+    io_.stop();
+  });
   if (thread_.joinable()) thread_.join();
   bus_fd_.release();  // the descriptor belongs to the ZeroMQ socket
+}
+
+void EventHub::resume_numbering(uint64_t last, uint64_t reserved, std::function<void(uint64_t)> reserve) {
+  std::lock_guard lock(mu_);
+  stats_.last_seq = last;
+  reserved_ = reserved;
+  reserve_ = std::move(reserve);
 }
 
 // ZMQ_FD only signals that the socket's state may have changed (and the
@@ -97,15 +108,19 @@ void EventHub::watch_outbox() {
   wake_fd_.async_read_some(boost::asio::buffer(&wake_buf_, sizeof wake_buf_),
                            [this](const boost::system::error_code& ec, size_t) {
                              if (ec) return;
-                             std::vector<Event> local;
-                             {
-                               std::lock_guard lock(mu_);
-                               local.swap(outbox_);
-                             }
-                             for (auto& e : local) batch_.push_back(number_and_encode(std::move(e)));
-                             deliver();
+                             drain_outbox();
                              watch_outbox();
                            });
+}
+
+void EventHub::drain_outbox() {
+  std::vector<Event> local;
+  {
+    std::lock_guard lock(mu_);
+    local.swap(outbox_);
+  }
+  for (auto& e : local) batch_.push_back(number_and_encode(std::move(e)));
+  deliver();
 }
 
 void EventHub::deliver() {
@@ -126,11 +141,20 @@ void EventHub::publish(Event e) {
 }
 
 JournalEventPtr EventHub::number_and_encode(Event&& e) {
+  constexpr uint64_t kReserveBlock = 1'000'000;
+  uint64_t reserve_upto = 0;
   {
     std::lock_guard lock(mu_);
     e.seq = ++stats_.last_seq;
     ++stats_.accepted;
+    // Ask for the next block half a block ahead, so the store has long
+    // recorded it before any number in it is used.
+    if (reserve_ && reserved_ != UINT64_MAX && e.seq + kReserveBlock / 2 > reserved_) {
+      reserved_ += kReserveBlock;
+      reserve_upto = reserved_;
+    }
   }
+  if (reserve_upto) reserve_(reserve_upto);
   e.received_ns = wall_ns();
   auto je = std::make_shared<JournalEvent>();
   je->seq = e.seq;

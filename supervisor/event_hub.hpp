@@ -52,10 +52,15 @@ class EventHub {
   // The hub's own loop; what is attached to it runs on the hub's thread.
   boost::asio::io_context& io() { return io_; }
 
+  // Numbering continues after `last`. Numbers up to `reserved` are known
+  // to the store; `reserve(upto)` is called (on the hub's thread, well
+  // before they run out) to have more recorded.
+  void resume_numbering(uint64_t last, uint64_t reserved, std::function<void(uint64_t)> reserve);
+
   // Binds the socket (throws on failure: start-up) and starts the thread.
   // `sink` receives every event, in sequence order, on the hub's thread.
   void start(Sink sink);
-  // Stops the loop and joins the thread.
+  // Delivers what is already queued, stops the loop, joins the thread.
   void stop();
 
   // Events claiming `runner_id` are accepted only while it is registered,
@@ -80,6 +85,7 @@ class EventHub {
   void watch_bus();
   void drain_bus();
   void watch_outbox();
+  void drain_outbox();
   void deliver();
   // Checks a worker's message; the decoded event if it is acceptable.
   std::optional<Event> admit(const std::string& topic, const std::string& body);
@@ -101,6 +107,8 @@ class EventHub {
   std::map<std::string, RunnerEntry> runners_;
   std::vector<Event> outbox_;  // supervisor events not yet numbered
   EventHubStats stats_;
+  uint64_t reserved_ = UINT64_MAX;
+  std::function<void(uint64_t)> reserve_;
 };
 
 }  // namespace stratd::supervisor

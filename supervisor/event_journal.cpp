@@ -2,6 +2,13 @@
 
 namespace stratd::supervisor {
 
+void EventJournal::start_after(uint64_t last_seq) {
+  if (!events_.empty()) return;
+  last_seq_ = last_seq;
+  pub_first_.store(last_seq + 1, std::memory_order_relaxed);
+  pub_last_.store(last_seq, std::memory_order_relaxed);
+}
+
 void EventJournal::append(JournalEventPtr e) {
   last_seq_ = e->seq;
   bytes_ += e->json.size();

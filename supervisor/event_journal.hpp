@@ -39,6 +39,9 @@ class EventJournal {
  public:
   explicit EventJournal(size_t capacity) : capacity_(capacity ? capacity : 1) {}
 
+  // Numbering starts after `last_seq` (a restarted stratd continues).
+  // Only while empty.
+  void start_after(uint64_t last_seq);
   // Appends the next event (its seq follows the last one's).
   void append(JournalEventPtr e);
 

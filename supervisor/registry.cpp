@@ -22,9 +22,10 @@ std::string_view to_string(Lifecycle l) {
   return "Unknown";
 }
 
-RunnerRegistry::RunnerRegistry(boost::asio::io_context& io, ProcessManager& pm, EventHub& hub,
-                               const Config& cfg, RegistryPaths paths)
-    : io_(io), pm_(pm), hub_(hub), cfg_(cfg), paths_(std::move(paths)), watchdog_timer_(io) {
+RunnerRegistry::RunnerRegistry(boost::asio::io_context& io, ProcessManager& pm, EventHub& hub, Store& store,
+                               const StrategyCatalog& catalog, const Config& cfg, RegistryPaths paths)
+    : io_(io), pm_(pm), hub_(hub), store_(store), catalog_(catalog), cfg_(cfg), paths_(std::move(paths)),
+      watchdog_timer_(io) {
   schedule_watchdog();
 }
 
@@ -70,6 +71,11 @@ Expected<const Runner*> RunnerRegistry::add(const RunnerSpec& spec, const std::s
   r->segment = std::make_unique<ipc::SegmentMapping>(std::move(*seg));
   r->reader = std::make_unique<ipc::SegmentReader>(*r->segment);
   r->backoff = std::make_unique<boost::asio::steady_timer>(io_);
+  // Accepted means durable: no runner exists that the store does not know.
+  if (auto st = store_.put_runner(StoredRunner{spec, r->created_at_ms, true}); !st) {
+    ipc::SegmentMapping::remove(r->segment_name);
+    return Unexpected<Error>{st.error()};
+  }
   hub_.register_runner(spec.runner_id, spec.symbol, uint64_t(0));
   Runner& ref = *r;
   runners_.emplace(spec.runner_id, std::move(r));
@@ -103,6 +109,7 @@ void RunnerRegistry::finish_delete(const std::string& id) {
   r->reader.reset();
   r->segment.reset();
   ipc::SegmentMapping::remove(r->segment_name);
+  if (auto st = store_.delete_runner(id); !st) spdlog::error("runner {}: {}", id, st.error().message);
   spdlog::info("runner {} deleted", id);
   for (auto& cb : r->on_deleted) cb();
 }
@@ -111,6 +118,13 @@ Expected<const Runner*> RunnerRegistry::start(const std::string& id) {
   Runner* r = find_mut(id);
   if (!r) return fail("RUNNER_NOT_FOUND", "Runner '" + id + "' not found");
   if (shutting_down_) return fail("SHUTTING_DOWN", "stratd is shutting down");
+  set_desired(*r, true);
+  if (r->strategy_file.empty()) {
+    // Restored while its strategy file was missing: look again.
+    auto resolved = catalog_.resolve(r->spec.strategy_path);
+    if (!resolved) return Unexpected<Error>{resolved.error()};
+    r->strategy_file = resolved->absolute;
+  }
   switch (r->lifecycle) {
     case Lifecycle::Stopped:
     case Lifecycle::Failed:
@@ -134,6 +148,7 @@ Expected<const Runner*> RunnerRegistry::start(const std::string& id) {
 Expected<const Runner*> RunnerRegistry::stop(const std::string& id) {
   Runner* r = find_mut(id);
   if (!r) return fail("RUNNER_NOT_FOUND", "Runner '" + id + "' not found");
+  set_desired(*r, false);
   if (r->has_process()) {
     if (r->lifecycle == Lifecycle::Stopping) {
       if (r->after_stop == Runner::AfterStop::Start) r->after_stop = Runner::AfterStop::StayStopped;
@@ -152,6 +167,7 @@ Expected<const Runner*> RunnerRegistry::restart(const std::string& id) {
   Runner* r = find_mut(id);
   if (!r) return fail("RUNNER_NOT_FOUND", "Runner '" + id + "' not found");
   if (shutting_down_) return fail("SHUTTING_DOWN", "stratd is shutting down");
+  set_desired(*r, true);
   r->policy.reset();
   if (r->has_process()) {
     if (r->lifecycle == Lifecycle::Stopping) {

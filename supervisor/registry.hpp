@@ -17,6 +17,8 @@
 #include "supervisor/event_hub.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/runner.hpp"
+#include "supervisor/store.hpp"
+#include "supervisor/strategy_catalog.hpp"
 
 namespace stratd::supervisor {
 
@@ -30,8 +32,16 @@ struct RegistryPaths {
 
 class RunnerRegistry {
  public:
-  RunnerRegistry(boost::asio::io_context& io, ProcessManager& pm, EventHub& hub, const Config& cfg,
-                 RegistryPaths paths);
+  RunnerRegistry(boost::asio::io_context& io, ProcessManager& pm, EventHub& hub, Store& store,
+                 const StrategyCatalog& catalog, const Config& cfg, RegistryPaths paths);
+
+  // Brings back every runner the store knows, each in its desired state:
+  // from its shared-memory segment if that survived (stratd itself was
+  // killed), else from the snapshot in the store (a reboot).
+  void restore();
+  // Writes the runner's current snapshot and positions to the store, if it
+  // committed anything since the last time.
+  void persist(const std::string& id);
 
   // Creates the runner's segment and starts its worker. The spec must be
   // validated; `strategy_file` is its canonical path.
@@ -70,10 +80,14 @@ class RunnerRegistry {
   void emit(const Runner& r, EventType type, std::vector<Field> data);
   void set_health(Runner& r, const std::string& health);
   void maybe_finish_shutdown();
+  void persist(Runner& r);
+  void set_desired(const Runner& r, bool running);
 
   boost::asio::io_context& io_;
   ProcessManager& pm_;
   EventHub& hub_;
+  Store& store_;
+  const StrategyCatalog& catalog_;
   const Config& cfg_;
   RegistryPaths paths_;
   std::map<std::string, std::unique_ptr<Runner>> runners_;

@@ -52,6 +52,7 @@ struct Runner {
   std::unique_ptr<boost::asio::steady_timer> backoff;
   ProcessSampler sampler;
   ProcessUsage usage;
+  uint64_t persisted_commits = 0;  // the segment commit last written to the store
 
   // What happens when the worker being stopped has exited.
   enum class AfterStop { StayStopped, Start, Delete };

@@ -78,6 +78,7 @@ void RunnerRegistry::request_stop(Runner& r, Runner::AfterStop after) {
 void RunnerRegistry::on_exit(const std::string& id, pid_t, const ExitStatus& status) {
   Runner* r = find_mut(id);
   if (!r) return;
+  persist(*r);  // what the worker committed last, before anything else happens
   const pid_t pid = r->pid;
   r->pid = 0;
   r->last_exit = status;
@@ -178,6 +179,7 @@ void RunnerRegistry::watchdog() {
   if (sample) last_sample_ms_ = now;
   for (auto& [id, rp] : runners_) {
     Runner& r = *rp;
+    if (sample) persist(r);
     if (!r.has_process() || r.hang_kill) continue;
     // -1: the worker has not attached (no heartbeat of its own yet).
     const bool attached = r.reader->worker_pid() == r.pid;
@@ -226,6 +228,8 @@ void RunnerRegistry::maybe_finish_shutdown() {
   }
   watchdog_timer_.cancel();
   for (auto& [id, r] : runners_) {
+    // The store now holds everything the segment did; a restart resumes from it.
+    persist(*r);
     hub_.unregister_runner(id);
     r->reader.reset();
     r->segment.reset();

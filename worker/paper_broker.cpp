@@ -51,6 +51,7 @@ Expected<Position> PaperBroker::open(Side side, std::optional<double> price, dou
 ClosedTrade PaperBroker::settle(const Position& p, double fill, std::string reason,
                                 const Bar& bar) const {
   ClosedTrade t;
+  t.id = p.id;
   t.side = p.side;
   t.entry_price = p.entry_price;
   t.exit_price = fill;

@@ -16,18 +16,8 @@ struct BrokerSettings {
   double slippage_bps = 0.0;  // market fills move this much against us
 };
 
-struct ClosedTrade {
-  Side side = Side::Long;
-  double entry_price = 0;
-  double exit_price = 0;
-  double quantity = 0;
-  int64_t entry_time_ms = 0;
-  int64_t exit_time_ms = 0;
-  std::string reason;       // "exit: <strategy reason>", "stop_loss", "take_profit"
-  double gross_pnl = 0;
-  double fees = 0;          // entry + exit
-  double realized_pnl = 0;  // gross - fees
-};
+// The broker's result of closing a position (its id is the position's).
+using ClosedTrade = Trade;
 
 class PaperBroker {
  public:

@@ -75,7 +75,10 @@ Event StrategyRunner::strategy_error(std::string_view kind, std::string_view fun
 void StrategyRunner::close_position(const ClosedTrade& t, Trigger trigger) {
   PaperBroker::book(t, snap_.stats);
   snap_.position.reset();
-  emit(EventType::PositionClosed, {{"side", std::string(to_string(t.side))},
+  snap_.recent_trades.push_back(t);
+  if (snap_.recent_trades.size() > Snapshot::kRecentTrades) snap_.recent_trades.erase(snap_.recent_trades.begin());
+  emit(EventType::PositionClosed, {{"position_id", int64_t(t.id)},
+                                   {"side", std::string(to_string(t.side))},
                                    {"entry_price", t.entry_price},
                                    {"exit_price", t.exit_price},
                                    {"quantity", t.quantity},
@@ -108,7 +111,9 @@ void StrategyRunner::apply(const Action& a, const MarketData& md) {
       }
       ++snap_.stats.actions_executed;
       snap_.position = *p;
-      emit(EventType::PositionOpened, {{"side", std::string(to_string(side))},
+      snap_.position->id = ++snap_.stats.positions_opened;
+      emit(EventType::PositionOpened, {{"position_id", int64_t(snap_.position->id)},
+                                       {"side", std::string(to_string(side))},
                                        {"entry_price", p->entry_price},
                                        {"quantity", p->quantity},
                                        {"stop_loss", opt(p->stop_loss)},

@@ -10,6 +10,7 @@
 #include "supervisor/event_journal.hpp"
 #include "supervisor/feed_supervisor.hpp"
 #include "supervisor/registry.hpp"
+#include "supervisor/store.hpp"
 #include "supervisor/strategy_catalog.hpp"
 #include "supervisor/ws/ws_hub.hpp"
 
@@ -22,6 +23,7 @@ struct ApiContext {
   const EventJournal& journal;  // on the hub's thread: read it there
   const ws::WsHub& websocket;
   StrategyCatalog& catalog;
+  Store& store;
   FeedSupervisor& feed;
   const Config& config;
   int64_t started_ms;

@@ -165,6 +165,32 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
                respond(reply_ok(status::ok, std::move(out)));
              }));
 
+  // Closed positions from the store, newest first.
+  router.add(verb::get, "/api/runners/:id/trades",
+             with_runner([&ctx](const Request& req, const Runner& r, Respond respond) {
+               size_t limit = 100;
+               const auto q = parse_query(to_sv(req.target()));
+               if (auto it = q.find("limit"); it != q.end()) {
+                 auto n = parse_count(it->second);
+                 if (!n || *n > 10'000) {
+                   return respond(reply_error(status::bad_request, "VALIDATION_ERROR",
+                                              "limit must be an integer from 1 to 10000",
+                                              Json{{"fields", {{"limit", "must be an integer from 1 to 10000"}}}}));
+                 }
+                 limit = *n;
+               }
+               // What the worker committed last is in the store before we read it.
+               ctx.registry.persist(r.spec.runner_id);
+               auto rows = ctx.store.positions(r.spec.runner_id, true, limit);
+               if (!rows) {
+                 spdlog::error("trades of {}: {}", r.spec.runner_id, rows.error().message);
+                 return respond(reply_error(status::internal_server_error, "INTERNAL_ERROR", "the trades could not be read"));
+               }
+               Json out = Json::array();
+               for (const auto& p : *rows) out.push_back(to_json(p.trade));
+               respond(reply_ok(status::ok, std::move(out)));
+             }));
+
   using Control = Expected<const Runner*> (RunnerRegistry::*)(const std::string&);
   const std::pair<const char*, Control> controls[] = {{"/api/runners/:id/stop", &RunnerRegistry::stop},
                                                        {"/api/runners/:id/start", &RunnerRegistry::start},

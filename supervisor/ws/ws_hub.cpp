@@ -25,6 +25,12 @@ WsHub::WsHub(boost::asio::io_context& hub_io, const EventJournal& hub_journal, W
 
 WsHub::~WsHub() { stop(); }
 
+void WsHub::start_after(uint64_t last_seq) {
+  for (auto& s : shards_) {
+    if (s->own_journal) s->own_journal->start_after(last_seq);
+  }
+}
+
 void WsHub::start() {
   started_ = true;
   for (auto& s : shards_) {

@@ -38,6 +38,8 @@ class WsHub {
   WsHub(boost::asio::io_context& hub_io, const EventJournal& hub_journal, WsSettings settings, size_t threads);
   ~WsHub();
 
+  // Before start(): the shards' journals continue after `last_seq`.
+  void start_after(uint64_t last_seq);
   void start();  // starts the shards' threads
   void stop();   // stops and joins them
 

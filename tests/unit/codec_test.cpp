@@ -20,7 +20,7 @@ TEST(Codec, SnapshotRoundTrip) {
   s.runner_id = "btc_ema";
   s.symbol = "BTCUSDT";
   s.state = StrategyState::InPosition;
-  s.position = Position{Side::Short, 50000.0, 0.1, 1766280000000, 51000.0, std::nullopt, 5.0};
+  s.position = Position{7, Side::Short, 50000.0, 0.1, 1766280000000, 51000.0, std::nullopt, 5.0};
   s.context.numbers["ema_10"] = 50100.5;
   s.context.integers["ticks"] = -3;
   s.context.strings["signal"] = "bullish";

@@ -1,0 +1,132 @@
+// RunnerRegistry: what survives stratd. Desired states and snapshots go to
+// the store; at start-up every stored runner comes back, from its segment if
+// that survived (stratd was killed) or from the store (the machine rebooted).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "common/clock.hpp"
+#include "common/msgpack_codec.hpp"
+#include "common/validation.hpp"
+#include "supervisor/registry.hpp"
+
+namespace stratd::supervisor {
+namespace {
+
+// A worker of a previous stratd may still be dying (it gets SIGKILL when its
+// supervisor dies, but that takes a moment): there must never be two
+// writers on a segment. The pid is checked to really be that segment's
+// worker before anything is sent to it.
+void end_previous_writer(int32_t pid, const std::string& segment) {
+  if (pid <= 0) return;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (cmdline.find("strat-worker") == std::string::npos || cmdline.find(segment) == std::string::npos) return;
+  const int fd = int(syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return;
+  spdlog::warn("segment {}: its previous worker {} is still alive; killing it", segment, pid);
+  syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
+  pollfd p{fd, POLLIN, 0};
+  poll(&p, 1, 5000);  // readable once it has exited
+  ::close(fd);
+}
+
+}  // namespace
+
+void RunnerRegistry::set_desired(const Runner& r, bool running) {
+  if (auto st = store_.set_desired(r.spec.runner_id, running); !st) {
+    spdlog::error("runner {}: cannot record desired state: {}", r.spec.runner_id, st.error().message);
+  }
+}
+
+void RunnerRegistry::persist(const std::string& id) {
+  if (Runner* r = find_mut(id)) persist(*r);
+}
+
+void RunnerRegistry::persist(Runner& r) {
+  if (!r.reader) return;
+  const uint64_t commits = r.reader->commits();
+  if (commits == 0 || commits == r.persisted_commits) return;
+  auto bytes = r.reader->snapshot();
+  if (!bytes) return;
+  auto snap = msgpack_decode<Snapshot>(*bytes);
+  if (!snap || snap->runner_id != r.spec.runner_id || snap->symbol != r.spec.symbol) return;
+  if (auto st = store_.save_snapshot(r.spec.runner_id, *bytes, *snap); !st) {
+    spdlog::error("runner {}: cannot save its snapshot: {}", r.spec.runner_id, st.error().message);
+    return;
+  }
+  r.persisted_commits = commits;
+}
+
+void RunnerRegistry::restore() {
+  auto stored = store_.runners();
+  if (!stored) {
+    spdlog::critical("cannot read runners from the store: {}", stored.error().message);
+    return;
+  }
+  const auto& p = cfg_.runners;
+  for (const StoredRunner& sr : *stored) {
+    const RunnerSpec& spec = sr.spec;
+    if (!is_valid_runner_id(spec.runner_id) || !is_valid_symbol(spec.symbol) || spec.window_size == 0 ||
+        spec.window_size > uint32_t(p.max_window_size)) {
+      spdlog::error("store holds an invalid runner '{}'; skipped", spec.runner_id.substr(0, 64));
+      continue;
+    }
+    auto r = std::make_unique<Runner>(RestartPolicySettings{std::chrono::milliseconds(p.backoff_initial_ms),
+                                                            std::chrono::milliseconds(p.backoff_max_ms),
+                                                            p.crash_limit, std::chrono::seconds(p.crash_window_secs)});
+    r->spec = spec;
+    r->created_at_ms = sr.created_at_ms;
+    r->segment_name = ipc::segment_name(paths_.instance, spec.runner_id);
+    r->backoff = std::make_unique<boost::asio::steady_timer>(io_);
+
+    // The segment outlives stratd, but not a reboot.
+    bool from_segment = false;
+    if (auto existing = ipc::SegmentMapping::open(r->segment_name, true);
+        existing && existing->window_capacity() == spec.window_size) {
+      end_previous_writer(existing->header().worker_pid.load(), r->segment_name);
+      r->segment = std::make_unique<ipc::SegmentMapping>(std::move(*existing));
+      from_segment = r->segment->header().commits.load() > 0;
+    } else {
+      ipc::SegmentMapping::remove(r->segment_name);
+      auto seg = ipc::SegmentMapping::create(r->segment_name, spec.window_size);
+      if (!seg) {
+        spdlog::error("runner {}: {}", spec.runner_id, seg.error().message);
+        continue;
+      }
+      r->segment = std::make_unique<ipc::SegmentMapping>(std::move(*seg));
+    }
+    if (!from_segment) {
+      if (auto bytes = store_.snapshot(spec.runner_id)) ipc::SegmentWriter::seed(*r->segment, *bytes);
+    }
+    r->reader = std::make_unique<ipc::SegmentReader>(*r->segment);
+    r->persisted_commits = from_segment ? 0 : r->reader->commits();
+
+    // Event numbering continues where the runner left it.
+    std::optional<uint64_t> last_seq;
+    if (auto snap = snapshot(*r)) last_seq = snap->event_seq;
+    hub_.register_runner(spec.runner_id, spec.symbol, last_seq);
+
+    auto resolved = catalog_.resolve(spec.strategy_path);
+    Runner& ref = *r;
+    runners_.emplace(spec.runner_id, std::move(r));
+    spdlog::info("runner {} restored from {} ({})", spec.runner_id, from_segment ? "its segment" : "the store",
+                 sr.desired_running ? "starting" : "stopped");
+    if (!resolved) {
+      ref.lifecycle = Lifecycle::Failed;
+      ref.last_exit_reason = resolved.error().message;
+      emit(ref, EventType::RunnerFailed, {{"reason", ref.last_exit_reason}});
+      continue;
+    }
+    ref.strategy_file = resolved->absolute;
+    if (sr.desired_running) spawn(ref);
+  }
+}
+
+}  // namespace stratd::supervisor

@@ -1,0 +1,78 @@
+#pragma once
+// What must survive a reboot, in SQLite (<state_dir>/stratd.db, WAL): runner
+// configurations with their desired state, each runner's last snapshot
+// (position, context, statistics, sequence numbers), every position opened
+// and closed, and the non-tick event journal within a retention limit.
+// Used from the supervisor's main loop only.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/snapshot.hpp"
+#include "supervisor/event_journal.hpp"
+#include "supervisor/runner.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace stratd::supervisor {
+
+struct StoredRunner {
+  RunnerSpec spec;
+  int64_t created_at_ms = 0;
+  bool desired_running = true;
+};
+
+struct StoredPosition {
+  Trade trade;           // exit fields are zero while open
+  bool open = false;
+  std::optional<double> stop_loss;
+  std::optional<double> take_profit;
+};
+
+class Store {
+ public:
+  static Expected<std::unique_ptr<Store>> open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  Status put_runner(const StoredRunner& r);
+  Status set_desired(const std::string& runner_id, bool running);
+  // Forgets the runner, its state and its positions.
+  Status delete_runner(const std::string& runner_id);
+  Expected<std::vector<StoredRunner>> runners();
+
+  // Records a snapshot: the state a runner resumes from after a reboot, and
+  // its open position and recent trades (idempotent, by position id).
+  Status save_snapshot(const std::string& runner_id, std::string_view bytes, const Snapshot& snap);
+  std::optional<std::string> snapshot(const std::string& runner_id);
+
+  // Positions, newest first; `closed_only` for the trade history.
+  Expected<std::vector<StoredPosition>> positions(const std::string& runner_id, bool closed_only, size_t limit);
+
+  // Appends events (ticks are not kept) and trims to `retention`.
+  Status append_events(const std::vector<JournalEventPtr>& events, uint64_t retention);
+  uint64_t last_event_seq();
+  // Sequence numbers up to this one may have been handed out (ticks are
+  // not stored, so the events table alone cannot say); numbering resumes
+  // above it after a restart.
+  uint64_t seq_reserved();
+  Status set_seq_reserved(uint64_t upto);
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  Status exec(const char* sql);
+  Expected<sqlite3_stmt*> prepare(const char* sql);
+  Status fail_sql(const char* what);
+
+  sqlite3* db_;
+  std::vector<sqlite3_stmt*> cached_;  // finalized on close
+  uint64_t events_since_trim_ = 0;
+};
+
+}  // namespace stratd::supervisor
