@@ -46,9 +46,14 @@ std::vector<std::string> shm_segments(const std::string& prefix) {
 }
 
 StratdProcess::StratdProcess(StratdOptions opts) {
-  char tmpl[] = "/tmp/stratd-test-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  state_dir_ = tmpl;
+  if (opts.state_dir.empty()) {
+    char tmpl[] = "/tmp/stratd-test-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    state_dir_ = tmpl;
+    owns_state_dir_ = true;
+  } else {
+    state_dir_ = opts.state_dir;
+  }
   std::vector<std::string> args = {std::string(STRATD_BIN_DIR) + "/stratd",
                                    "--port", "0",
                                    "--state-dir", state_dir_,
@@ -60,9 +65,11 @@ StratdProcess::StratdProcess(StratdOptions opts) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   const std::string out = state_dir_ + "/stratd.out";
+  std::error_code ec;
+  fs::remove(state_dir_ + "/http.url", ec);  // a previous run's
   pid_ = fork();
   if (pid_ == 0) {
-    const int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
     execv(argv[0], argv.data());
@@ -87,7 +94,14 @@ StratdProcess::StratdProcess(StratdOptions opts) {
 StratdProcess::~StratdProcess() {
   if (pid_ > 0) terminate();
   std::error_code ec;
-  if (!getenv("STRATD_TEST_KEEP")) fs::remove_all(state_dir_, ec);
+  if (owns_state_dir_ && !getenv("STRATD_TEST_KEEP")) fs::remove_all(state_dir_, ec);
+}
+
+void StratdProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
 }
 
 int StratdProcess::terminate(milliseconds deadline) {

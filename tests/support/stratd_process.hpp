@@ -17,6 +17,7 @@ struct StratdOptions {
   int sim_interval_ms = 20;
   int hang_timeout_ms = 2000;
   std::vector<std::string> extra_args;
+  std::string state_dir;  // reuse this one (a restart); empty: a fresh temporary one
 };
 
 class StratdProcess {
@@ -32,6 +33,8 @@ class StratdProcess {
   // SIGTERM and wait; returns the exit status as waitpid reports it, or
   // -1 if it did not end within the deadline (it is then SIGKILLed).
   int terminate(std::chrono::milliseconds deadline = std::chrono::seconds(20));
+  // SIGKILL, as a crash would: nothing of stratd's gets to clean up.
+  void kill_hard();
   std::string log_tail(size_t bytes = 4000) const;
 
   // Convenience: the runner's details (data of GET /api/runners/:id).
@@ -42,6 +45,7 @@ class StratdProcess {
  private:
   pid_t pid_ = -1;
   std::string state_dir_;
+  bool owns_state_dir_ = false;
   HttpClient http_;
 };
 
