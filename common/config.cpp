@@ -115,6 +115,8 @@ Status apply_toml(Config& c, const std::string& path) {
   num("runners", "default_window_size", c.runners.default_window_size);
   num("runners", "max_window_size", c.runners.max_window_size);
   num("runners", "max_runners", c.runners.max_runners);
+  num("runners", "worker_address_space_bytes", c.runners.worker_address_space_bytes);
+  num("runners", "worker_open_files", c.runners.worker_open_files);
   num("lua", "instruction_budget", c.lua.instruction_budget);
   num("lua", "memory_limit_bytes", c.lua.memory_limit_bytes);
   num("broker", "fee_bps", c.broker.fee_bps);
@@ -143,6 +145,9 @@ Status check(const Config& c) {
       c.runners.default_window_size > c.runners.max_window_size)
     return bad("runners.default_window_size must be within [1, max_window_size]");
   if (c.lua.instruction_budget < 1000) return bad("lua.instruction_budget must be >= 1000");
+  if (c.runners.worker_address_space_bytes < c.lua.memory_limit_bytes + (256ull << 20))
+    return bad("runners.worker_address_space_bytes must exceed lua.memory_limit_bytes by 256 MiB");
+  if (c.runners.worker_open_files < 32) return bad("runners.worker_open_files must be >= 32");
   if (c.lua.memory_limit_bytes < (1u << 20)) return bad("lua.memory_limit_bytes must be >= 1 MiB");
   if (c.broker.fee_bps < 0 || c.broker.slippage_bps < 0) return bad("broker: fees must be >= 0");
   if (c.server.body_limit_bytes < 1024) return bad("server.body_limit_bytes must be >= 1024");

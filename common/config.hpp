@@ -33,6 +33,9 @@ struct RunnerPolicyConfig {
   int default_window_size = 200;
   int max_window_size = 10'000;
   int max_runners = 256;
+  // Limits each worker process runs under (besides the Lua state's own cap).
+  uint64_t worker_address_space_bytes = 1ull << 30;
+  uint64_t worker_open_files = 64;
 };
 
 struct LuaConfig {

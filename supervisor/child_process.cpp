@@ -62,9 +62,15 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     syscall(SYS_close_range, 3u, ~0u, 0u);
     struct rlimit no_core{0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
+#if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer reserves terabytes of address space
     if (spec.address_space_limit) {
       struct rlimit as{spec.address_space_limit, spec.address_space_limit};
       setrlimit(RLIMIT_AS, &as);
+    }
+#endif
+    if (spec.open_files_limit) {
+      struct rlimit files{spec.open_files_limit, spec.open_files_limit};
+      setrlimit(RLIMIT_NOFILE, &files);
     }
     execv(argv[0], argv.data());
     _exit(127);

@@ -16,6 +16,7 @@ struct SpawnSpec {
   std::vector<std::string> args;  // argv[1..]
   std::string log_path;           // stdout and stderr are appended here
   uint64_t address_space_limit = 0;  // RLIMIT_AS in bytes, 0 = inherit
+  uint64_t open_files_limit = 0;     // RLIMIT_NOFILE, 0 = inherit
 };
 
 struct SpawnedChild {

@@ -31,6 +31,23 @@ void RunnerRegistry::set_health(Runner& r, const std::string& health) {
 
 void RunnerRegistry::spawn(Runner& r) {
   const auto& c = cfg_;
+  // A worker resumes from its segment; one that no longer reads as this
+  // runner's (scribbled on) is rebuilt from the store's copy first.
+  if (r.reader->commits() > 0 && !snapshot(r)) {
+    spdlog::error("runner {}: its segment is unreadable; restoring it from the store", r.spec.runner_id);
+    r.reader.reset();
+    r.segment.reset();
+    ipc::SegmentMapping::remove(r.segment_name);
+    auto seg = ipc::SegmentMapping::create(r.segment_name, r.spec.window_size);
+    if (!seg) {
+      on_crash(r, seg.error().message);
+      return;
+    }
+    r.segment = std::make_unique<ipc::SegmentMapping>(std::move(*seg));
+    if (auto bytes = store_.snapshot(r.spec.runner_id)) ipc::SegmentWriter::seed(*r.segment, *bytes);
+    r.reader = std::make_unique<ipc::SegmentReader>(*r.segment);
+    r.persisted_commits = r.reader->commits();
+  }
   SpawnSpec spec;
   spec.program = paths_.worker_program;
   spec.log_path = paths_.log_dir + "/" + r.spec.runner_id + ".log";
@@ -47,6 +64,8 @@ void RunnerRegistry::spawn(Runner& r) {
                "--fee-bps",         std::to_string(c.broker.fee_bps),
                "--slippage-bps",    std::to_string(c.broker.slippage_bps),
                "--log-level",       c.log_level};
+  spec.address_space_limit = c.runners.worker_address_space_bytes;
+  spec.open_files_limit = c.runners.worker_open_files;
   r.hang_kill = false;
   r.after_stop = Runner::AfterStop::StayStopped;
   const std::string id = r.spec.runner_id;
