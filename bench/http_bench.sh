@@ -3,8 +3,15 @@
 # N live runners, and, in the same run, the HTTP stack's floor (/health) and
 # a Node.js http server returning the same snapshot bytes.
 #
-#   bench/http_bench.sh                 # 10 runners, 15 s per target
+#   bench/http_bench.sh                            # 10 runners, 15 s per target
 #   RUNNERS=50 DURATION=30 bench/http_bench.sh
+#   BUILD_DIR=build-bench bench/http_bench.sh      # another build directory
+#
+# Environment: RUNNERS (10), DURATION seconds per target (15), CONNECTIONS
+# (64), THREADS wrk threads (2), BUILD_DIR (build), BUILD_TYPE (Release for a
+# new build directory; an existing one keeps its own unless this is set),
+# SIM_INTERVAL_MS tick interval of the sim feed (stratd's default, 250),
+# NODE_PORT (39123), RESULTS file to append the table to (none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,58 +21,140 @@ connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
 build_dir=${BUILD_DIR:-build}
 node_port=${NODE_PORT:-39123}
+results=${RESULTS:-}
 
 scripts/deps --bench
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build_dir" --target stratd >/dev/null
 
-state=$(mktemp -d /tmp/stratd-bench-XXXXXX)
+# Build what stratd runs (stratd depends on strat-worker and strat-feed).
+configure=(cmake -S . -B "$build_dir" -G Ninja)
+if [[ -n ${BUILD_TYPE:-} ]]; then
+  configure+=("-DCMAKE_BUILD_TYPE=$BUILD_TYPE")
+elif [[ ! -f $build_dir/CMakeCache.txt ]]; then
+  configure+=(-DCMAKE_BUILD_TYPE=Release)
+fi
+"${configure[@]}" >/dev/null
+cmake --build "$build_dir" --target stratd strat-worker strat-feed >/dev/null
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt")
+
+state=$(mktemp -d /tmp/stratd-httpbench-XXXXXX)
 stratd_pid=""
 node_pid=""
 cleanup() {
-  [[ -n $node_pid ]] && kill "$node_pid" 2>/dev/null || true
+  local rc=$?
+  if [[ -n $node_pid ]]; then
+    kill "$node_pid" 2>/dev/null || true
+    wait "$node_pid" 2>/dev/null || true
+  fi
   if [[ -n $stratd_pid ]]; then
     kill -TERM "$stratd_pid" 2>/dev/null || true
+    # stratd stops its workers and feed itself; give it 20 s, then insist.
+    for _ in $(seq 1 200); do kill -0 "$stratd_pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$stratd_pid" 2>/dev/null; then
+      echo "http_bench: stratd did not stop on SIGTERM, sending SIGKILL" >&2
+      kill -KILL "$stratd_pid" 2>/dev/null || true
+    fi
     wait "$stratd_pid" 2>/dev/null || true
+  fi
+  if [[ $rc -ne 0 && -f $state/stratd.out ]]; then
+    echo "http_bench: failed; the end of stratd's output:" >&2
+    tail -n 20 "$state/stratd.out" >&2 || true
   fi
   rm -rf "$state"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-"$build_dir/bin/stratd" --port 0 --state-dir "$state" --log-level warn >"$state/stratd.out" 2>&1 &
+die() { echo "http_bench: $*" >&2; exit 1; }
+
+sim_flags=()
+[[ -n ${SIM_INTERVAL_MS:-} ]] && sim_flags=(--sim-interval-ms "$SIM_INTERVAL_MS")
+"$build_dir/bin/stratd" --port 0 --state-dir "$state" --log-level warn "${sim_flags[@]}" \
+  >"$state/stratd.out" 2>&1 &
 stratd_pid=$!
-for _ in $(seq 1 100); do [[ -s $state/http.url ]] && break; sleep 0.1; done
-url=$(cat "$state/http.url")
-
-symbols=(BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT DOGEUSDT BNBUSDT DOTUSDT LTCUSDT LINKUSDT)
-for i in $(seq 1 "$runners"); do
-  sym=${symbols[$(( (i - 1) % ${#symbols[@]} ))]}
-  curl -sf -o /dev/null -X POST "$url/api/runners" \
-    -d "{\"runner_id\":\"bench_$i\",\"symbol\":\"$sym\",\"strategy_path\":\"ema_crossover.lua\"}"
-done
-# Wait until every runner has published a few ticks.
-for _ in $(seq 1 100); do
-  ticks=$(curl -s "$url/api/runners/bench_$runners/snapshot" | grep -o '"ticks_processed":[0-9]*' | head -1 | cut -d: -f2)
-  [[ ${ticks:-0} -ge 4 ]] && break
+for _ in $(seq 1 200); do
+  [[ -s $state/http.url ]] && break
+  kill -0 "$stratd_pid" 2>/dev/null || die "stratd exited at start-up"
   sleep 0.1
 done
+[[ -s $state/http.url ]] || die "stratd did not write $state/http.url"
+url=$(cat "$state/http.url")
 
-curl -s "$url/api/runners/bench_1/snapshot" >"$state/snapshot.json"
-node bench/node_static_server.js "$node_port" "$state/snapshot.json" >/dev/null &
+symbols=(BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT DOGEUSDT BNBUSDT DOTUSDT LTCUSDT LINKUSDT
+         AVAXUSDT TRXUSDT ATOMUSDT NEARUSDT APTUSDT ARBUSDT OPUSDT FILUSDT ETCUSDT XLMUSDT)
+for i in $(seq 1 "$runners"); do
+  sym=${symbols[$(( (i - 1) % ${#symbols[@]} ))]}
+  code=$(curl -s -o "$state/add.out" -w '%{http_code}' -X POST "$url/api/runners" \
+    -H 'Content-Type: application/json' \
+    -d "{\"runner_id\":\"bench_$i\",\"symbol\":\"$sym\",\"strategy_path\":\"ema_crossover.lua\"}")
+  [[ $code == 201 ]] || die "adding runner bench_$i: HTTP $code $(cat "$state/add.out")"
+done
+
+# Wait until every runner's worker has processed a few ticks (and so has
+# committed snapshots to its segment).
+ticks_of() {
+  curl -s "$url/api/runners/$1/snapshot" | grep -o '"ticks_processed":[0-9]*' | head -1 | cut -d: -f2
+}
+for i in $(seq 1 "$runners"); do
+  for _ in $(seq 1 300); do
+    t=$(ticks_of "bench_$i")
+    [[ ${t:-0} -ge 4 ]] && break
+    sleep 0.1
+  done
+  [[ ${t:-0} -ge 4 ]] || die "runner bench_$i processed no ticks in 30 s"
+done
+
+curl -sf "$url/api/runners/bench_1/snapshot" >"$state/snapshot.json"
+node bench/node_static_server.js "$node_port" "$state/snapshot.json" >"$state/node.out" 2>&1 &
 node_pid=$!
-for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$node_port/" && break; sleep 0.1; done
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$node_port/" && break; sleep 0.1; done
+curl -sf -o /dev/null "http://127.0.0.1:$node_port/" || die "the node server did not answer on $node_port"
 
+rows=()
 run() {
-  local label=$1 target=$2
-  local line
-  line=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s bench/wrk_percentiles.lua "$target" | grep '^RESULT')
-  printf '%-34s %s\n' "$label" "${line#RESULT }"
+  local label=$1 target=$2 out line
+  out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s bench/wrk_percentiles.lua "$target")
+  line=$(grep '^RESULT' <<<"$out") || die "no RESULT line from wrk for $target: $out"
+  # wrk counts non-2xx/3xx answers apart from socket errors.
+  if grep -q 'Non-2xx' <<<"$out"; then echo "http_bench: $label: $(grep 'Non-2xx' <<<"$out")" >&2; fi
+  rows+=("$(printf '%s\t%s' "$label" "${line#RESULT }")")
+  printf '  %-40s %s\n' "$label" "${line#RESULT }" >&2
 }
 
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, kernel $(uname -r)"
-echo "stratd: $runners runners at 4 ticks/s; wrk: $threads threads, $connections connections, ${duration}s each"
-echo "(wrk, stratd, its workers and node share the same cores)"
+bytes_snapshot=$(wc -c <"$state/snapshot.json")
+bytes_list=$(curl -s "$url/api/runners" | wc -c)
+header() {
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, kernel $(uname -r)"
+  echo "build: $build_dir ($build_type); node $(node --version); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+  echo "stratd: $runners runners (ema_crossover.lua), sim tick every ${SIM_INTERVAL_MS:-250} ms"
+  echo "wrk: -t$threads -c$connections -d${duration}s --latency -s bench/wrk_percentiles.lua (keep-alive)"
+  echo "bodies: snapshot $bytes_snapshot B, runner list $bytes_list B"
+  echo "(wrk, stratd, its workers and feed, and node all share the same CPUs)"
+}
+header >&2
+echo "running wrk (4 targets x ${duration}s)..." >&2
+
 run "stratd GET /api/runners/:id/snapshot" "$url/api/runners/bench_1/snapshot"
 run "stratd GET /api/runners" "$url/api/runners"
 run "stratd GET /health (floor)" "$url/health"
 run "node http, same snapshot bytes" "http://127.0.0.1:$node_port/"
+
+table() {
+  header
+  echo
+  echo "| target | requests/s | p50 ms | p90 ms | p95 ms | p99 ms | p99.9 ms | max ms | errors |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  local row
+  for row in "${rows[@]}"; do
+    awk -F'\t' '{
+      n = split($2, kv, " ")
+      for (i = 1; i <= n; i++) { split(kv[i], p, "="); f[p[1]] = p[2] }
+      printf "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %d |\n", $1, f["rps"],
+        f["p50_us"] / 1000, f["p90_us"] / 1000, f["p95_us"] / 1000, f["p99_us"] / 1000,
+        f["p999_us"] / 1000, f["max_us"] / 1000, f["errors"]
+    }' <<<"$row"
+  done
+}
+echo >&2
+table
+if [[ -n $results ]]; then table >>"$results"; fi
