@@ -5,6 +5,7 @@
 #include "common/json_codec.hpp"
 #include "common/validation.hpp"
 #include "supervisor/http/routes.hpp"
+#include "supervisor/http/runner_request.hpp"
 #include "supervisor/http/runner_json.hpp"
 
 namespace stratd::supervisor::http {
@@ -32,47 +33,6 @@ Response from_error(const Error& e) {
     return reply_error(st, "INTERNAL_ERROR", "the runner could not be created; see stratd's log");
   }
   return reply_error(st, e.code, e.message);
-}
-
-// Parses and checks a POST /api/runners body. Every problem is reported at once.
-Expected<RunnerSpec> parse_add_request(const std::string& body, const Config& cfg, Json& details) {
-  Json j = Json::parse(body, nullptr, false);
-  if (j.is_discarded()) return fail("INVALID_JSON", "request body is not valid JSON");
-  if (!j.is_object()) return fail("VALIDATION_ERROR", "request body must be a JSON object");
-  RunnerSpec spec;
-  spec.window_size = uint32_t(cfg.runners.default_window_size);
-  Json problems = Json::object();
-  auto text = [&](const char* key, std::string& out, bool (*valid)(std::string_view), const char* rule) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) {
-      problems[key] = "is required";
-    } else if (!it->is_string()) {
-      problems[key] = "must be a string";
-    } else {
-      out = it->get<std::string>();
-      if (valid && !valid(out)) problems[key] = rule;
-    }
-  };
-  text("runner_id", spec.runner_id, &is_valid_runner_id, "must match [A-Za-z0-9_-]{1,64}");
-  text("symbol", spec.symbol, &is_valid_symbol, "must be 1-32 upper-case letters and digits");
-  text("strategy_path", spec.strategy_path, nullptr, "");
-  if (auto it = j.find("window_size"); it != j.end() && !it->is_null()) {
-    if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > cfg.runners.max_window_size) {
-      problems["window_size"] = "must be an integer from 1 to " + std::to_string(cfg.runners.max_window_size);
-    } else {
-      spec.window_size = uint32_t(it->get<int64_t>());
-    }
-  }
-  Json unknown = Json::array();
-  for (const auto& [k, _] : j.items()) {
-    if (k != "runner_id" && k != "symbol" && k != "strategy_path" && k != "window_size") unknown.push_back(k);
-  }
-  if (!unknown.empty()) problems["unknown_fields"] = unknown;
-  if (!problems.empty()) {
-    details = Json{{"fields", problems}};
-    return fail("VALIDATION_ERROR", "invalid runner definition");
-  }
-  return spec;
 }
 
 std::optional<size_t> parse_count(const std::string& s) {
