@@ -15,11 +15,13 @@
 //                                 commit): the above plus to_json().dump().
 //   SharedMemory_CopyAndDecodeUnderWrites
 //                                 the same read while a forked writer
-//                                 process commits to the segment non-stop:
-//                                 readers never wait for the writer.
-//   SharedMemory_ReadLatency      every single read timed, quiet (0) and
-//                                 under the forked writer (1): p50/p99/
-//                                 p99.9/max in ns, as counters.
+//                                 process commits to the segment, at a
+//                                 worker's fastest pace (writer:1, 1 kHz)
+//                                 or non-stop (writer:2): readers never
+//                                 wait for the writer.
+//   SharedMemory_ReadLatency      every single read timed, with no writer
+//                                 (0), the paced (1) or non-stop (2) one:
+//                                 p50/p99/p99.9/max in ns, as counters.
 //   SharedMemory_History200       the 200-bar window (GET .../history).
 //   AskWorker_ZmqRoundTripAndDecode
 //                                 the seed plan's "send command to runner →
@@ -76,9 +78,9 @@ Snapshot realistic_snapshot(uint64_t n, int kind) {
   s.context.strings["regime"] = "trend";
   s.context.booleans["strong_trend"] = true;
   s.context.booleans["breakeven"] = false;
+  s.stats.record_tick(850'000);
   s.stats.ticks_processed = n;
   s.stats.actions_executed = n / 10;
-  s.stats.record_tick(850'000);
   s.event_seq = n * 2;
   s.updated_ms = 1766280000000 + int64_t(n) * 250;
   s.last_tick_ms = s.updated_ms;
@@ -134,26 +136,42 @@ struct Fixture {
 };
 
 // A forked process that attaches to the segment as a worker would and
-// commits to it as fast as it can until killed. Snapshots are encoded up
-// front (64 distinct ones) so that the writer spends its time committing,
-// which is the worst case for a reader; a real worker commits once per tick.
+// commits to it until killed.
+//   Paced:   like a worker on the fastest feed (a tick every 1 ms): encodes
+//            a fresh snapshot, commits, sleeps until the next millisecond.
+//   NonStop: commits as fast as it can, snapshots encoded up front (64
+//            distinct ones), so that the writer spends all its time in the
+//            seqlock's critical section: the worst case for a reader, far
+//            beyond what a worker does.
+enum class WriterMode : int64_t { None = 0, Paced = 1, NonStop = 2 };
+
 class WriterProcess {
  public:
-  WriterProcess(const std::string& name, int kind, uint64_t first) {
+  WriterProcess(const std::string& name, int kind, uint64_t first, WriterMode mode) {
     std::vector<std::string> encoded;
     for (uint64_t k = 0; k < 64; ++k) encoded.push_back(msgpack_encode(realistic_snapshot(first + k, kind)));
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
+      prctl(PR_SET_TIMERSLACK, 1UL);
       auto m = ipc::SegmentMapping::open(name, true);
       if (!m) _exit(2);
       ipc::SegmentWriter w(std::move(*m));
       w.attach(getpid());
       BarRing bars(kWindow);
+      timespec next;
+      clock_gettime(CLOCK_MONOTONIC, &next);
       for (uint64_t n = 0;; ++n) {
         bars.push(bar_for(first + n));
-        w.commit(encoded[n % encoded.size()], bars);
+        if (mode == WriterMode::NonStop) {
+          w.commit(encoded[n % encoded.size()], bars);
+          continue;
+        }
+        w.commit(msgpack_encode(realistic_snapshot(first + n, kind)), bars);
+        next.tv_nsec += 1'000'000;
+        if (next.tv_nsec >= 1'000'000'000) next.tv_nsec -= 1'000'000'000, ++next.tv_sec;
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
       }
     }
   }
@@ -166,10 +184,10 @@ class WriterProcess {
   pid_t pid_ = -1;
 };
 
-// Waits until the writer process is committing (1000 commits seen).
+// Waits until the writer process is committing (a few commits seen).
 void wait_for_commits(const ipc::SegmentReader& reader) {
   const uint64_t before = reader.commits();
-  for (int i = 0; reader.commits() < before + 1000; ++i) {
+  for (int i = 0; reader.commits() < before + 5; ++i) {
     if (i > 50'000) throw std::runtime_error("the writer process does not commit");
     usleep(100);
   }
@@ -254,12 +272,14 @@ void SharedMemory_CopyDecodeRenderJson(benchmark::State& state) {
 }
 BENCHMARK(SharedMemory_CopyDecodeRenderJson)->Apply(snapshot_args);
 
-// Readers against a worker process committing as fast as it can: they never
-// wait for it, they only retry a copy that was overwritten under them.
+// Readers against a worker process committing (writer:1 paced at 1 kHz,
+// writer:2 non-stop): they never wait for it, they only retry a copy that
+// was overwritten under them. Every snapshot read is checked for
+// consistency: a torn read that got through would count.
 void SharedMemory_CopyAndDecodeUnderWrites(benchmark::State& state) {
   Fixture f(int(state.range(0)));
   ipc::SegmentReader reader(*f.read_map);
-  WriterProcess writer(f.name, f.kind, f.next);
+  WriterProcess writer(f.name, f.kind, f.next, WriterMode(state.range(1)));
   wait_for_commits(reader);
   uint64_t failed = 0, inconsistent = 0, distinct = 0, last_n = ~0ull;
   const uint64_t commits0 = reader.commits();
@@ -280,16 +300,20 @@ void SharedMemory_CopyAndDecodeUnderWrites(benchmark::State& state) {
   state.counters["inconsistent_reads"] = double(inconsistent);
   state.counters["new_commit_seen_pct"] = 100.0 * double(distinct) / double(state.iterations());
 }
-BENCHMARK(SharedMemory_CopyAndDecodeUnderWrites)->Apply(snapshot_args)->UseRealTime();
+BENCHMARK(SharedMemory_CopyAndDecodeUnderWrites)
+    ->ArgNames({"trades64", "writer"})
+    ->ArgsProduct({{0, 1}, {1, 2}})
+    ->UseRealTime();
 
 // Every read timed on its own (two clock reads, ~20-40 ns, included), to
-// show the tail, not only the mean: 0 = quiet segment, 1 = forked writer.
+// show the tail, not only the mean: writer 0 = quiet segment, 1 = paced
+// writer process, 2 = non-stop writer process.
 void SharedMemory_ReadLatency(benchmark::State& state) {
   Fixture f(0);
   ipc::SegmentReader reader(*f.read_map);
   std::optional<WriterProcess> writer;
-  if (state.range(0) == 1) {
-    writer.emplace(f.name, f.kind, f.next);
+  if (state.range(0) != 0) {
+    writer.emplace(f.name, f.kind, f.next, WriterMode(state.range(0)));
     wait_for_commits(reader);
   }
   std::vector<int64_t> samples;
@@ -311,7 +335,7 @@ void SharedMemory_ReadLatency(benchmark::State& state) {
   state.counters["max_ns"] = double(samples.back());
   state.counters["failed_reads"] = double(failed);
 }
-BENCHMARK(SharedMemory_ReadLatency)->ArgName("writer")->Arg(0)->Arg(1)->UseRealTime();
+BENCHMARK(SharedMemory_ReadLatency)->ArgName("writer")->Arg(0)->Arg(1)->Arg(2)->UseRealTime();
 
 void SharedMemory_History200(benchmark::State& state) {
   Fixture f(0);

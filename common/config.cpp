@@ -117,6 +117,7 @@ Status apply_toml(Config& c, const std::string& path) {
   num("runners", "max_runners", c.runners.max_runners);
   num("runners", "worker_address_space_bytes", c.runners.worker_address_space_bytes);
   num("runners", "worker_open_files", c.runners.worker_open_files);
+  num("runners", "max_consecutive_strategy_errors", c.runners.max_consecutive_strategy_errors);
   num("lua", "instruction_budget", c.lua.instruction_budget);
   num("lua", "memory_limit_bytes", c.lua.memory_limit_bytes);
   num("broker", "fee_bps", c.broker.fee_bps);

@@ -63,6 +63,7 @@ void RunnerRegistry::spawn(Runner& r) {
                "--memory-limit",    std::to_string(c.lua.memory_limit_bytes),
                "--fee-bps",         std::to_string(c.broker.fee_bps),
                "--slippage-bps",    std::to_string(c.broker.slippage_bps),
+               "--max-consecutive-errors", std::to_string(c.runners.max_consecutive_strategy_errors),
                "--log-level",       c.log_level};
   spec.address_space_limit = c.runners.worker_address_space_bytes;
   spec.open_files_limit = c.runners.worker_open_files;
@@ -130,6 +131,9 @@ void RunnerRegistry::on_exit(const std::string& id, pid_t, const ExitStatus& sta
     reason = "hung: no heartbeat for " + std::to_string(cfg_.runners.hang_timeout_ms) + " ms";
   } else if (!status.signaled && status.code == worker::kExitStrategyInvalid) {
     reason = "strategy failed to load (see the runner's log)";
+  } else if (!status.signaled && status.code == worker::kExitTooManyErrors) {
+    reason = "stopped by the error policy: " + std::to_string(cfg_.runners.max_consecutive_strategy_errors) +
+             " strategy errors in a row";
   } else {
     reason = status.describe();
   }
@@ -143,8 +147,9 @@ void RunnerRegistry::on_exit(const std::string& id, pid_t, const ExitStatus& sta
     maybe_finish_shutdown();
     return;
   }
-  if (!status.signaled && status.code == worker::kExitStrategyInvalid) {
-    // Restarting cannot fix a strategy that does not load.
+  if (!status.signaled &&
+      (status.code == worker::kExitStrategyInvalid || status.code == worker::kExitTooManyErrors)) {
+    // Restarting cannot fix a strategy that does not load, or one that only errs.
     r->lifecycle = Lifecycle::Failed;
     emit(*r, EventType::RunnerFailed, {{"reason", reason}});
     return;

@@ -112,6 +112,7 @@ int run(const WorkerOptions& o) {
 
   msgpack::sbuffer snapshot_buf;
   uint64_t rejected = 0;
+  uint64_t consecutive_errors = 0;  // ticks in a row that raised a StrategyError
   bool stopping = false;
   while (!stopping) {
     zmq::pollitem_t items[] = {{md.handle(), 0, ZMQ_POLLIN, 0},
@@ -142,7 +143,9 @@ int run(const WorkerOptions& o) {
         if (rejected++ % 1000 == 0) spdlog::warn("dropped malformed market data ({} so far)", rejected);
         continue;
       }
+      const uint64_t errors_before = runner.snapshot().stats.errors;
       auto produced = runner.on_tick(*tick);
+      consecutive_errors = runner.snapshot().stats.errors > errors_before ? consecutive_errors + 1 : 0;
       // Snapshot first, then events: a worker killed in between leaves a
       // gap stratd can see, never a sequence number used twice.
       msgpack_encode_into(snapshot_buf, runner.snapshot());
@@ -150,6 +153,12 @@ int run(const WorkerOptions& o) {
         spdlog::error("snapshot of {} bytes does not fit its slot", snapshot_buf.size());
       for (auto& e : produced) events.publish(e);
       segment.heartbeat();
+      if (o.max_consecutive_errors && consecutive_errors >= o.max_consecutive_errors) {
+        // The error policy says stop: a runner that only errs is stopped, not left spinning.
+        spdlog::error("{} strategy errors in a row; stopping as configured", consecutive_errors);
+        segment.detach();
+        return kExitTooManyErrors;
+      }
     }
     segment.heartbeat();
   }

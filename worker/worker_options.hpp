@@ -12,6 +12,7 @@ namespace stratd::worker {
 // Exit codes stratd tells apart.
 inline constexpr int kExitUsage = 64;          // bad command line
 inline constexpr int kExitStrategyInvalid = 78; // the strategy cannot run: retrying will not help
+inline constexpr int kExitTooManyErrors = 79;   // the error policy stopped it: retrying will not help
 
 struct WorkerOptions {
   std::string runner_id;
@@ -23,6 +24,7 @@ struct WorkerOptions {
   uint32_t window = 200;
   LuaLimits lua;
   BrokerSettings broker;
+  uint64_t max_consecutive_errors = 0;  // 0: keep running whatever the strategy does
   std::string log_level = "info";
 };
 

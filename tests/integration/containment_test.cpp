@@ -190,3 +190,18 @@ TEST(Containment, ACorruptedSegmentIsRefusedAndTheRunnerResumesFromTheStore) {
   }));
   EXPECT_EQ(after["position"]["entry_price"], before["position"]["entry_price"]);
 }
+
+TEST(Containment, TheErrorPolicyStopsARunnerThatOnlyErrs) {
+  StratdProcess s(with_config("[runners]\nmax_consecutive_strategy_errors = 5\n"));
+  ASSERT_EQ(s.add_runner("hopeless", "BTCUSDT", "error_every_call.lua").status, 201);
+  ASSERT_EQ(s.add_runner("fine", "BTCUSDT", "hold_long.lua").status, 201);
+  json d;
+  ASSERT_TRUE(eventually([&] {
+    d = s.runner("hopeless");
+    return d["lifecycle"] == "Failed";
+  }));
+  EXPECT_EQ(d["restarts"], 0);  // retrying would not help
+  EXPECT_NE(d["last_exit"]["reason"].get<std::string>().find("error policy"), std::string::npos);
+  EXPECT_GE(snapshot(s, "hopeless")["stats"]["errors"].get<int>(), 5);
+  EXPECT_TRUE(eventually([&] { return s.runner("fine")["lifecycle"] == "Running"; }));
+}

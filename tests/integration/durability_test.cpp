@@ -8,6 +8,7 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "tests/support/stratd_process.hpp"
 
@@ -162,6 +163,19 @@ TEST(Durability, CleanRestartKeepsPositionsAndEventNumbers) {
     std::ifstream log(dir.path + "/logs/calm.log");
     std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
     EXPECT_NE(text.find("stopping after"), std::string::npos);  // the worker finished its tick and said so
+    // RunnerStopped, emitted while shutting down, is in the store.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2((dir.path + "/stratd.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT json FROM events WHERE type = 'RunnerStopped' AND runner_id = 'calm'", -1,
+                                 &st, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    const json stopped = json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    EXPECT_EQ(stopped["data"]["reason"], "shutdown");
+    EXPECT_EQ(stopped["data"]["exit_code"], 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
   }
   StratdProcess s(in(dir));
   json after;
