@@ -48,6 +48,11 @@ void WsSession::start(beast::http::request<beast::http::string_body> upgrade) {
 void WsSession::on_accept(beast::error_code ec) {
   if (ec) return;
   accepted_ = true;
+  if (closing_) {
+    // Told to close (shutdown) while the handshake was still under way.
+    ws_.async_close(pending_close_, [self = shared_from_this()](beast::error_code) {});
+    return;
+  }
   do_read();
   pump();
 }
