@@ -125,6 +125,7 @@ bytes_list=$(curl -s "$url/api/runners" | wc -c)
 header() {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, kernel $(uname -r)"
+  echo "source: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' + uncommitted changes')"
   echo "build: $build_dir ($build_type); node $(node --version); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo "stratd: $runners runners (ema_crossover.lua), sim tick every ${SIM_INTERVAL_MS:-250} ms"
   echo "wrk: -t$threads -c$connections -d${duration}s --latency -s bench/wrk_percentiles.lua (keep-alive)"

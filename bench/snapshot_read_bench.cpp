@@ -15,13 +15,15 @@
 //                                 commit): the above plus to_json().dump().
 //   SharedMemory_CopyAndDecodeUnderWrites
 //                                 the same read while a forked writer
-//                                 process commits to the segment, at a
-//                                 worker's fastest pace (writer:1, 1 kHz)
-//                                 or non-stop (writer:2): readers never
-//                                 wait for the writer.
+//                                 process commits to the segment: at a
+//                                 worker's fastest pace (writer:1, 1 kHz),
+//                                 continuously, encoding each snapshot
+//                                 (writer:2), or non-stop with snapshots
+//                                 encoded up front (writer:3, a stress
+//                                 test): readers never wait for the writer.
 //   SharedMemory_ReadLatency      every single read timed, with no writer
-//                                 (0), the paced (1) or non-stop (2) one:
-//                                 p50/p99/p99.9/max in ns, as counters.
+//                                 (0) or writer 1, 2, 3 as above: p50/p99/
+//                                 p99.9/max in ns, as counters.
 //   SharedMemory_History200       the 200-bar window (GET .../history).
 //   AskWorker_ZmqRoundTripAndDecode
 //                                 the seed plan's "send command to runner →
@@ -32,7 +34,7 @@
 //
 // The argument of the snapshot benchmarks picks the snapshot: 0 = a typical
 // runner in a position (11 context values, no closed trades yet), 1 = a
-// runner that has traded long enough to carry Snapshot::kRecentTrades (64)
+// runner that has traded long enough to carry Snapshot::kRecentTrades (32)
 // closed trades, the largest a snapshot normally gets.
 //
 // Run: build/bin/bench_snapshot_read --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -65,7 +67,7 @@ namespace {
 constexpr uint32_t kWindow = 200;
 
 // A snapshot like a busy runner's: an open position, 11 context values and,
-// for kind 1, the 64 closed trades a long-running runner carries.
+// for kind 1, the Snapshot::kRecentTrades closed trades a long-running runner carries.
 Snapshot realistic_snapshot(uint64_t n, int kind) {
   Snapshot s;
   s.runner_id = "btc_ema";
@@ -137,13 +139,17 @@ struct Fixture {
 
 // A forked process that attaches to the segment as a worker would and
 // commits to it until killed.
-//   Paced:   like a worker on the fastest feed (a tick every 1 ms): encodes
-//            a fresh snapshot, commits, sleeps until the next millisecond.
-//   NonStop: commits as fast as it can, snapshots encoded up front (64
-//            distinct ones), so that the writer spends all its time in the
-//            seqlock's critical section: the worst case for a reader, far
-//            beyond what a worker does.
-enum class WriterMode : int64_t { None = 0, Paced = 1, NonStop = 2 };
+//   Paced (1):      like a worker on the fastest sim feed (a tick every
+//                   1 ms): encodes a fresh snapshot, commits, sleeps until
+//                   the next millisecond.
+//   Continuous (2): encodes a fresh snapshot and commits, back to back, no
+//                   sleep: faster than any worker can go, since a worker
+//                   also runs its strategy between two commits.
+//   NonStop (3):    commits pre-encoded snapshots (64 distinct ones) back
+//                   to back, so that the writer spends all its time inside
+//                   the seqlock's critical section: a stress test of the
+//                   seqlock, not a workload stratd can meet.
+enum class WriterMode : int64_t { None = 0, Paced = 1, Continuous = 2, NonStop = 3 };
 
 class WriterProcess {
  public:
@@ -169,6 +175,7 @@ class WriterProcess {
           continue;
         }
         w.commit(msgpack_encode(realistic_snapshot(first + n, kind)), bars);
+        if (mode == WriterMode::Continuous) continue;
         next.tv_nsec += 1'000'000;
         if (next.tv_nsec >= 1'000'000'000) next.tv_nsec -= 1'000'000'000, ++next.tv_sec;
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
@@ -200,7 +207,7 @@ int64_t now_ns() {
 }
 
 void snapshot_args(benchmark::internal::Benchmark* b) {
-  b->ArgName("trades64")->Arg(0)->Arg(1);
+  b->ArgName("recent_trades_full")->Arg(0)->Arg(1);
 }
 
 // --------------------------------------------------------- shared memory
@@ -273,9 +280,11 @@ void SharedMemory_CopyDecodeRenderJson(benchmark::State& state) {
 BENCHMARK(SharedMemory_CopyDecodeRenderJson)->Apply(snapshot_args);
 
 // Readers against a worker process committing (writer:1 paced at 1 kHz,
-// writer:2 non-stop): they never wait for it, they only retry a copy that
-// was overwritten under them. Every snapshot read is checked for
-// consistency: a torn read that got through would count.
+// writer:2 continuously, writer:3 the non-stop stress): they never wait for
+// it, they only retry a copy that was overwritten under them, and give up
+// (SNAPSHOT_BUSY, counted as failed_reads) after 64 torn attempts. Every
+// snapshot read is checked for consistency: a torn read that got through
+// would count as inconsistent_reads.
 void SharedMemory_CopyAndDecodeUnderWrites(benchmark::State& state) {
   Fixture f(int(state.range(0)));
   ipc::SegmentReader reader(*f.read_map);
@@ -297,17 +306,18 @@ void SharedMemory_CopyAndDecodeUnderWrites(benchmark::State& state) {
   const double secs = double(now_ns() - t0) / 1e9;
   state.counters["writer_commits_per_s"] = double(reader.commits() - commits0) / secs;
   state.counters["failed_reads"] = double(failed);
+  state.counters["failed_pct"] = 100.0 * double(failed) / double(state.iterations());
   state.counters["inconsistent_reads"] = double(inconsistent);
   state.counters["new_commit_seen_pct"] = 100.0 * double(distinct) / double(state.iterations());
 }
 BENCHMARK(SharedMemory_CopyAndDecodeUnderWrites)
-    ->ArgNames({"trades64", "writer"})
-    ->ArgsProduct({{0, 1}, {1, 2}})
+    ->ArgNames({"recent_trades_full", "writer"})
+    ->ArgsProduct({{0, 1}, {1, 2, 3}})
     ->UseRealTime();
 
 // Every read timed on its own (two clock reads, ~20-40 ns, included), to
-// show the tail, not only the mean: writer 0 = quiet segment, 1 = paced
-// writer process, 2 = non-stop writer process.
+// show the tail, not only the mean: writer 0 = quiet segment, 1 = paced,
+// 2 = continuous, 3 = non-stop writer process (see WriterMode).
 void SharedMemory_ReadLatency(benchmark::State& state) {
   Fixture f(0);
   ipc::SegmentReader reader(*f.read_map);
@@ -333,9 +343,9 @@ void SharedMemory_ReadLatency(benchmark::State& state) {
   state.counters["p99_ns"] = pct(99);
   state.counters["p999_ns"] = pct(99.9);
   state.counters["max_ns"] = double(samples.back());
-  state.counters["failed_reads"] = double(failed);
+  state.counters["failed_pct"] = 100.0 * double(failed) / double(state.iterations());
 }
-BENCHMARK(SharedMemory_ReadLatency)->ArgName("writer")->Arg(0)->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(SharedMemory_ReadLatency)->ArgName("writer")->DenseRange(0, 3)->UseRealTime();
 
 void SharedMemory_History200(benchmark::State& state) {
   Fixture f(0);

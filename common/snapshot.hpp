@@ -16,7 +16,7 @@ namespace stratd {
 struct Snapshot {
   // Trades kept in the snapshot until the supervisor's store has them: the
   // store catches up from here even if the PositionClosed event was lost.
-  static constexpr size_t kRecentTrades = 64;
+  static constexpr size_t kRecentTrades = 32;
 
   std::string runner_id;
   std::string symbol;
