@@ -20,7 +20,7 @@ class BarRing {
   }
   size_t capacity() const { return buf_.size(); }
   size_t size() const { return size_; }
-  bool empty() const { return total_ == 0; }
+  bool empty() const { return size_ == 0; }
   uint64_t total() const { return total_; }
   // i = 0 is the oldest bar in the window, size()-1 the newest.
   const Bar& operator[](size_t i) const { return buf_[(total_ - size() + i) % buf_.size()]; }

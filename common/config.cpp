@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <utility>
 
 #include <toml++/toml.h>
 
@@ -80,13 +81,27 @@ Status apply_toml(Config& c, const std::string& path) {
   auto str = [&](const char* sec, const char* key, std::string& out) {
     if (auto v = t[sec][key].value<std::string>()) out = *v;
   };
+  // The first value that is of the wrong type or does not fit its field.
+  std::string invalid;
   auto num = [&](const char* sec, const char* key, auto& out) {
     using T = std::decay_t<decltype(out)>;
+    const auto node = t[sec][key];
+    if (!node) return;
+    const std::string name = std::string(sec) + "." + key;
     if constexpr (std::is_floating_point_v<T>) {
-      if (auto v = t[sec][key].value<double>()) out = *v;
-    } else {
-      if (auto v = t[sec][key].value<int64_t>()) out = T(*v);
+      if (auto v = node.template value<double>()) {
+        out = *v;
+        return;
+      }
+    } else if (auto v = node.template value<int64_t>()) {
+      if (std::in_range<T>(*v)) {
+        out = T(*v);
+        return;
+      }
+      if (invalid.empty()) invalid = name + " is out of range";
+      return;
     }
+    if (invalid.empty()) invalid = name + " must be a number";
   };
   str("server", "host", c.server.host);
   if (auto v = t["server"]["port"].value<int64_t>()) {
@@ -130,6 +145,8 @@ Status apply_toml(Config& c, const std::string& path) {
   num("websocket", "send_buffer_bytes", c.websocket.send_buffer_bytes);
   num("websocket", "threads", c.websocket.threads);
   str("log", "level", c.log_level);
+  num("log", "max_file_bytes", c.log_max_file_bytes);
+  if (!invalid.empty()) return fail("CONFIG_INVALID", path + ": " + invalid);
   return ok();
 }
 
@@ -142,6 +159,14 @@ Status check(const Config& c) {
   if (c.runners.crash_limit < 0 || c.runners.crash_window_secs < 1)
     return bad("runners.crash_limit/crash_window_secs out of range");
   if (c.runners.hang_timeout_ms < 500) return bad("runners.hang_timeout_ms must be >= 500");
+  if (c.runners.stop_grace_ms < 0 || c.runners.stop_grace_ms > 600'000)
+    return bad("runners.stop_grace_ms must be within [0, 600000]");
+  if (c.runners.max_runners < 1 || c.runners.max_runners > 100'000)
+    return bad("runners.max_runners must be within [1, 100000]");
+  if (c.runners.max_window_size < 1 || c.runners.max_window_size > 1'000'000)
+    return bad("runners.max_window_size must be within [1, 1000000]");
+  if (c.server.request_timeout_ms < 100) return bad("server.request_timeout_ms must be >= 100");
+  if (c.log_max_file_bytes < (64u << 10)) return bad("log.max_file_bytes must be >= 65536");
   if (c.runners.default_window_size < 1 ||
       c.runners.default_window_size > c.runners.max_window_size)
     return bad("runners.default_window_size must be within [1, max_window_size]");

@@ -79,6 +79,8 @@ struct Config {
   std::string state_dir;       // empty: $STATE_DIRECTORY (systemd) or ./stratd-state
   std::string strategies_dir;  // empty: ./strategies, else the source tree's
   std::string log_level = "info";
+  // A worker's or the feed's log is cut to its previous file past this size.
+  uint64_t log_max_file_bytes = 16ull << 20;
   std::string config_file;
 };
 

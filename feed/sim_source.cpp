@@ -87,8 +87,12 @@ void SimSource::load_state(const std::string& text) {
   if (!j.is_object()) return;
   for (auto& [symbol, v] : j.items()) {
     if (!is_valid_symbol(symbol) || !v.is_object()) continue;
-    const double price = v.value("price", 0.0);
-    const uint64_t ticks = v.value("ticks", uint64_t(0));
+    // A hand-edited or half-written file must not stop the feed.
+    const auto p = v.find("price");
+    const auto t = v.find("ticks");
+    if (p == v.end() || !p->is_number() || (t != v.end() && !t->is_number_unsigned())) continue;
+    const double price = p->get<double>();
+    const uint64_t ticks = t != v.end() ? t->get<uint64_t>() : 0;
     if (!std::isfinite(price) || price <= 0) continue;
     Walk& w = walk_for(symbol);
     w.price = price;

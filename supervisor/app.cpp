@@ -86,6 +86,14 @@ std::string program_dir() {
 
 int run_stratd(const Config& cfg) {
   std::signal(SIGPIPE, SIG_IGN);
+  // SIGTERM during start-up waits until the handler below is in place, and
+  // then stops everything that was started: held pending, not fatal. The
+  // threads started meanwhile keep them blocked, so they reach this one.
+  sigset_t termination, previous;
+  sigemptyset(&termination);
+  sigaddset(&termination, SIGTERM);
+  sigaddset(&termination, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &termination, &previous);
   // Every client connection is a descriptor: allow as many as the hard limit.
   if (rlimit nofile{}; getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
     nofile.rlim_cur = nofile.rlim_max;
@@ -179,7 +187,7 @@ int run_stratd(const Config& cfg) {
     return 1;
   }
 
-  ProcessManager pm(io);
+  ProcessManager pm(io, cfg.log_max_file_bytes);
   const auto& rp = cfg.runners;
   const RestartPolicySettings policy{std::chrono::milliseconds(rp.backoff_initial_ms),
                                      std::chrono::milliseconds(rp.backoff_max_ms), rp.crash_limit,
@@ -226,6 +234,7 @@ int run_stratd(const Config& cfg) {
   sd_notify(0, "READY=1");
 
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   boost::asio::steady_timer deadline(io);
   boost::asio::steady_timer drain(io);
   std::chrono::steady_clock::time_point drain_until;

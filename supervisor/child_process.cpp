@@ -13,6 +13,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 #include "common/clock.hpp"
 
 namespace stratd::supervisor {
@@ -119,10 +121,15 @@ bool signal_child(int pidfd, int sig) {
   return syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0;
 }
 
-void rotate_log_if_large(const std::string& path, uint64_t max_bytes) {
+void trim_log_if_large(const std::string& path, uint64_t max_bytes) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (!ec && size > max_bytes) std::filesystem::rename(path, path + ".1", ec);
+  const auto size = fs::file_size(path, ec);
+  if (ec || size <= max_bytes) return;
+  // Lines written between the copy and the truncate are lost: the price of
+  // never touching the child's descriptor.
+  fs::copy_file(path, path + ".1", fs::copy_options::overwrite_existing, ec);
+  if (::truncate(path.c_str(), 0) != 0) spdlog::warn("cannot truncate log {}: {}", path, strerror(errno));
 }
 
 }  // namespace stratd::supervisor

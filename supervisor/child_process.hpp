@@ -44,7 +44,9 @@ ExitStatus reap_child(int pidfd, pid_t pid);
 // Sends a signal through the pidfd: never hits a recycled pid.
 bool signal_child(int pidfd, int sig);
 
-// Log files grow; the previous one is kept as <path>.1 past this size.
-void rotate_log_if_large(const std::string& path, uint64_t max_bytes);
+// Past max_bytes, a log's content moves to <path>.1 and the log starts
+// again empty. A running child keeps writing through its O_APPEND
+// descriptor, so the file is copied and truncated rather than renamed.
+void trim_log_if_large(const std::string& path, uint64_t max_bytes);
 
 }  // namespace stratd::supervisor

@@ -6,13 +6,37 @@
 
 namespace stratd::supervisor {
 
-ProcessManager::~ProcessManager() { kill_all_now(); }
+namespace {
+constexpr auto kLogCheckPeriod = std::chrono::seconds(1);
+}
+
+ProcessManager::ProcessManager(boost::asio::io_context& io, uint64_t log_max_bytes)
+    : io_(io), log_max_bytes_(log_max_bytes), log_timer_(io) {
+  schedule_log_check();
+}
+
+ProcessManager::~ProcessManager() {
+  log_timer_.cancel();
+  kill_all_now();
+}
+
+// A strategy that prints on every tick must not fill the disk: each child's
+// log is checked once a second while it runs.
+void ProcessManager::schedule_log_check() {
+  log_timer_.expires_after(kLogCheckPeriod);
+  log_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    for (const auto& [pid, c] : children_) trim_log_if_large(c->log_path, log_max_bytes_);
+    schedule_log_check();
+  });
+}
 
 Expected<pid_t> ProcessManager::spawn(const SpawnSpec& spec, ExitHandler on_exit) {
+  trim_log_if_large(spec.log_path, log_max_bytes_);
   auto child = spawn_child(spec);
   if (!child) return Unexpected<Error>{child.error()};
   const pid_t pid = child->pid;
-  auto entry = std::make_unique<Child>(io_, pid, child->pidfd, std::move(on_exit));
+  auto entry = std::make_unique<Child>(io_, pid, child->pidfd, std::move(on_exit), spec.log_path);
   // A pidfd becomes readable when its process exits.
   entry->pidfd.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                           [this, pid](const boost::system::error_code& ec) {
@@ -52,6 +76,7 @@ void ProcessManager::kill(pid_t pid) {
 }
 
 void ProcessManager::kill_all_now() {
+  log_timer_.cancel();
   for (auto& [pid, c] : children_) {
     signal_child(c->pidfd.native_handle(), SIGKILL);
     reap_child(c->pidfd.native_handle(), pid);

@@ -1,7 +1,8 @@
 #pragma once
 // The one place that reacts to child exits: every child's pidfd is watched
 // in the Asio loop, and its exit handler runs there. Stopping is SIGTERM,
-// then SIGKILL when the grace period runs out.
+// then SIGKILL when the grace period runs out. Children's logs are kept
+// under a size limit here too, since this is where every child is known.
 #include <sys/types.h>
 
 #include <chrono>
@@ -21,7 +22,7 @@ class ProcessManager {
  public:
   using ExitHandler = std::function<void(const ExitStatus&)>;
 
-  explicit ProcessManager(boost::asio::io_context& io) : io_(io) {}
+  ProcessManager(boost::asio::io_context& io, uint64_t log_max_bytes);
   ~ProcessManager();
 
   // Spawns and watches a child; `on_exit` runs in the loop when it ends.
@@ -40,12 +41,16 @@ class ProcessManager {
     boost::asio::posix::stream_descriptor pidfd;
     boost::asio::steady_timer kill_timer;
     ExitHandler on_exit;
-    Child(boost::asio::io_context& io, pid_t p, int fd, ExitHandler h)
-        : pid(p), pidfd(io, fd), kill_timer(io), on_exit(std::move(h)) {}
+    std::string log_path;
+    Child(boost::asio::io_context& io, pid_t p, int fd, ExitHandler h, std::string log)
+        : pid(p), pidfd(io, fd), kill_timer(io), on_exit(std::move(h)), log_path(std::move(log)) {}
   };
   void on_readable(pid_t pid);
+  void schedule_log_check();
 
   boost::asio::io_context& io_;
+  uint64_t log_max_bytes_;
+  boost::asio::steady_timer log_timer_;
   std::map<pid_t, std::unique_ptr<Child>> children_;
 };
 

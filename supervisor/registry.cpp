@@ -2,6 +2,8 @@
 // them. Process reactions (spawn, exit, watchdog) are in runner_lifecycle.cpp.
 #include "supervisor/registry.hpp"
 
+#include <filesystem>
+
 #include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
@@ -110,6 +112,11 @@ void RunnerRegistry::finish_delete(const std::string& id) {
   r->segment.reset();
   ipc::SegmentMapping::remove(r->segment_name);
   if (auto st = store_.delete_runner(id); !st) spdlog::error("runner {}: {}", id, st.error().message);
+  // Its logs go with it, as its trades do: a runner added again under this
+  // id starts afresh.
+  std::error_code ec;
+  std::filesystem::remove(log_path(id), ec);
+  std::filesystem::remove(log_path(id) + ".1", ec);
   spdlog::info("runner {} deleted", id);
   for (auto& cb : r->on_deleted) cb();
 }

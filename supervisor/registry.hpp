@@ -75,6 +75,7 @@ class RunnerRegistry {
   void on_crash(Runner& r, const std::string& reason);
   void request_stop(Runner& r, Runner::AfterStop after);
   void finish_delete(const std::string& id);
+  std::string log_path(const std::string& id) const { return paths_.log_dir + "/" + id + ".log"; }
   void watchdog();
   void schedule_watchdog();
   void emit(const Runner& r, EventType type, std::vector<Field> data);

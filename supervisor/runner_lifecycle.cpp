@@ -11,7 +11,6 @@ namespace stratd::supervisor {
 namespace {
 constexpr auto kWatchdogPeriod = std::chrono::milliseconds(100);
 constexpr int64_t kSampleEveryMs = 1000;
-constexpr uint64_t kMaxLogBytes = 16ull << 20;
 }  // namespace
 
 void RunnerRegistry::emit(const Runner& r, EventType type, std::vector<Field> data) {
@@ -50,8 +49,7 @@ void RunnerRegistry::spawn(Runner& r) {
   }
   SpawnSpec spec;
   spec.program = paths_.worker_program;
-  spec.log_path = paths_.log_dir + "/" + r.spec.runner_id + ".log";
-  rotate_log_if_large(spec.log_path, kMaxLogBytes);
+  spec.log_path = log_path(r.spec.runner_id);
   spec.args = {"--runner-id",       r.spec.runner_id,
                "--symbol",          r.spec.symbol,
                "--strategy",        r.strategy_file,

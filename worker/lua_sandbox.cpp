@@ -85,6 +85,23 @@ int lua_safe_load(lua_State* L) {
   return 1;
 }
 
+// setmetatable() without finalizers: Lua runs __gc with debug hooks off, so
+// an endless finalizer would escape the instruction budget. An object is
+// marked for finalization only when its metatable already has __gc as it is
+// set, so refusing that here closes the door for good.
+int lua_safe_setmetatable(lua_State* L) {
+  if (lua_type(L, 2) == LUA_TTABLE) {
+    lua_pushliteral(L, "__gc");
+    const bool has_gc = lua_rawget(L, 2) != LUA_TNIL;
+    lua_pop(L, 1);
+    if (has_gc) return luaL_error(L, "setmetatable: __gc metamethods are not allowed in a strategy");
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
 void remove_field(lua_State* L, int table, const char* name) {
   lua_pushnil(L);
   lua_setfield(L, table, name);
@@ -131,7 +148,8 @@ void* LuaSandbox::allocate(void* ud, void* ptr, size_t osize, size_t nsize) {
 
 void LuaSandbox::count_hook(lua_State* L, lua_Debug*) {
   LuaSandbox* self = self_of(L);
-  self->executed_ += self->budget_hit_ ? 1 : kHookStep;
+  // Each coroutine carries its own hook; count what this one's step is.
+  self->executed_ += uint64_t(lua_gethookcount(L));
   if (self->executed_ > self->limits_.instruction_budget) {
     self->budget_hit_ = true;
     lua_sethook(L, &LuaSandbox::count_hook, LUA_MASKCOUNT, 1);
@@ -159,6 +177,9 @@ void LuaSandbox::install_globals() {
   remove_field(L, g, "require");
   lua_pushcfunction(L, lua_safe_load);
   lua_setfield(L, g, "load");
+  lua_getfield(L, g, "setmetatable");
+  lua_pushcclosure(L, lua_safe_setmetatable, 1);
+  lua_setfield(L, g, "setmetatable");
 
   // os keeps time, clock and date only.
   lua_getfield(L, g, "os");

@@ -26,11 +26,13 @@ status status_for(const std::string& code) {
   return status::internal_server_error;
 }
 
-Response from_error(const Error& e) {
+// Internal failures are logged, not described to the client: `what` names
+// the operation that failed.
+Response from_error(const Error& e, std::string_view what) {
   const auto st = status_for(e.code);
-  // Internal failures are logged, not described to the client.
   if (st == status::internal_server_error) {
-    return reply_error(st, "INTERNAL_ERROR", "the runner could not be created; see stratd's log");
+    spdlog::error("{}: {}", what, e.message);
+    return reply_error(st, "INTERNAL_ERROR", std::string(what) + " failed; see stratd's log");
   }
   return reply_error(st, e.code, e.message);
 }
@@ -69,19 +71,15 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
       return respond(reply_error(status::conflict, "RUNNER_EXISTS", "Runner '" + spec->runner_id + "' already exists"));
     }
     auto resolved = ctx.catalog.resolve(spec->strategy_path);
-    if (!resolved) return respond(from_error(resolved.error()));
+    if (!resolved) return respond(from_error(resolved.error(), "resolving the strategy"));
     if (auto compiled = ctx.catalog.compile(*resolved); !compiled) {
-      return respond(reply_error(status::unprocessable_entity, compiled.error().code, compiled.error().message,
-                                 Json{{"strategy_path", resolved->relative}}));
+      const auto& e = compiled.error();
+      if (status_for(e.code) == status::internal_server_error) return respond(from_error(e, "compiling the strategy"));
+      return respond(reply_error(status_for(e.code), e.code, e.message, Json{{"strategy_path", resolved->relative}}));
     }
     spec->strategy_path = resolved->relative;
     auto added = ctx.registry.add(*spec, resolved->absolute);
-    if (!added) {
-      if (status_for(added.error().code) == status::internal_server_error) {
-        spdlog::error("adding runner {}: {}", spec->runner_id, added.error().message);
-      }
-      return respond(from_error(added.error()));
-    }
+    if (!added) return respond(from_error(added.error(), "adding runner " + spec->runner_id));
     respond(reply_ok(status::created, runner_details(ctx, **added)));
   });
 
@@ -97,7 +95,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
   router.add(verb::get, "/api/runners/:id/snapshot",
              with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
                auto json = snapshot_json(ctx, r);
-               if (!json) return respond(from_error(json.error()));
+               if (!json) return respond(from_error(json.error(), "reading the snapshot of " + r.spec.runner_id));
                respond(reply_ok_raw(status::ok, *json));
              }));
 
@@ -115,7 +113,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
                  count = *n;
                }
                auto bars = ctx.registry.history(r, count);
-               if (!bars) return respond(from_error(bars.error()));
+               if (!bars) return respond(from_error(bars.error(), "reading the history of " + r.spec.runner_id));
                Json out = Json::array();
                for (const auto& b : *bars) {
                  Json j = to_json(b);
@@ -156,9 +154,10 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
                                                        {"/api/runners/:id/start", &RunnerRegistry::start},
                                                        {"/api/runners/:id/restart", &RunnerRegistry::restart}};
   for (const auto& [path, op] : controls) {
-    router.add(verb::post, path, with_runner([&ctx, op = op](const Request&, const Runner& r, Respond respond) {
+    const std::string action = std::string(path).substr(std::string_view(path).rfind('/') + 1);
+    router.add(verb::post, path, with_runner([&ctx, op = op, action](const Request&, const Runner& r, Respond respond) {
                  auto result = (ctx.registry.*op)(r.spec.runner_id);
-                 if (!result) return respond(from_error(result.error()));
+                 if (!result) return respond(from_error(result.error(), action + " of " + r.spec.runner_id));
                  respond(reply_ok(status::ok, runner_details(ctx, **result)));
                }));
   }

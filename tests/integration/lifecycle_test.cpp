@@ -3,6 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "tests/support/stratd_process.hpp"
@@ -102,4 +105,24 @@ TEST(Lifecycle, SigtermStopsEverythingAndExitsZero) {
     EXPECT_NE(log.find(std::string("runner ") + id + ": worker"), std::string::npos);
   }
   EXPECT_EQ(log.find("SIGKILL"), std::string::npos) << log;
+}
+
+TEST(Lifecycle, AChattyStrategyCannotFillTheDisk) {
+  const std::string config = ::testing::TempDir() + "stratd-small-logs-" + std::to_string(getpid()) + ".toml";
+  std::ofstream(config) << "[log]\nmax_file_bytes = 65536\n";
+  StratdOptions o;
+  o.extra_args = {"--config", config};
+  StratdProcess s(o);
+  ASSERT_EQ(s.add_runner("chatty", "BTCUSDT", "chatty.lua").status, 201);
+  const std::string log = s.state_dir() + "/logs/chatty.log";
+  // Past the limit, the log is cut and its content kept as chatty.log.1.
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(log + ".1"); })) << s.log_tail();
+  std::error_code ec;
+  EXPECT_GE(std::filesystem::file_size(log + ".1", ec), 65536u);
+  EXPECT_EQ(s.runner("chatty")["lifecycle"], "Running");  // the worker never noticed
+  // Deleting the runner deletes its logs.
+  ASSERT_EQ(s.http().del("/api/runners/chatty").status, 204);
+  EXPECT_FALSE(std::filesystem::exists(log));
+  EXPECT_FALSE(std::filesystem::exists(log + ".1"));
+  std::filesystem::remove(config);
 }

@@ -61,3 +61,21 @@ TEST(Config, BadValuesAreRefusedWithAReason) {
   EXPECT_EQ(missing.error().code, "CONFIG_INVALID");
   EXPECT_EQ(load({"--help"})->action, CliAction::Help);
 }
+
+TEST(Config, FileValuesOfTheWrongTypeOrRangeAreRefused) {
+  const auto path = std::filesystem::temp_directory_path() / ("stratd-config-bad-" + std::to_string(getpid()) + ".toml");
+  auto refused = [&](const std::string& toml) {
+    std::ofstream(path) << toml;
+    auto c = load({"--config", path.c_str()});
+    std::filesystem::remove(path);
+    return c ? std::string() : c.error().message;
+  };
+  // A negative count would wrap to a huge one.
+  EXPECT_NE(refused("[runners]\nmax_consecutive_strategy_errors = -1\n").find("out of range"), std::string::npos);
+  EXPECT_NE(refused("[runners]\nstop_grace_ms = \"soon\"\n").find("must be a number"), std::string::npos);
+  EXPECT_NE(refused("[runners]\nstop_grace_ms = -5\n").find("stop_grace_ms"), std::string::npos);
+  EXPECT_NE(refused("[runners]\nmax_runners = 0\n").find("max_runners"), std::string::npos);
+  EXPECT_NE(refused("[server]\nrequest_timeout_ms = 0\n").find("request_timeout_ms"), std::string::npos);
+  EXPECT_NE(refused("[log]\nmax_file_bytes = 10\n").find("max_file_bytes"), std::string::npos);
+  EXPECT_EQ(refused("[runners]\nstop_grace_ms = 0\nmax_consecutive_strategy_errors = 3\n"), "");
+}

@@ -68,6 +68,33 @@ TEST(Sandbox, RunawayLoopHitsTheBudget) {
   EXPECT_EQ(s.eval("1"), "1");
 }
 
+TEST(Sandbox, FinalizersAreRefused) {
+  // Lua runs __gc with hooks off: an endless finalizer would escape the budget.
+  Sandbox s;
+  auto r = s.run("setmetatable({}, {__gc = function() while true do end end}) collectgarbage()");
+  EXPECT_EQ(r.failure, LuaFailure::Runtime);
+  EXPECT_NE(r.message.find("__gc metamethods are not allowed"), std::string::npos);
+  // Adding __gc after the fact marks nothing for finalization.
+  ASSERT_TRUE(s.run("local mt = {} local t = setmetatable({}, mt) "
+                    "mt.__gc = function() while true do end end t = nil collectgarbage()").ok());
+  // Every other use of setmetatable is unchanged.
+  EXPECT_EQ(s.eval("setmetatable({}, {__index = {x = 42}}).x"), "42");
+  EXPECT_EQ(s.eval("getmetatable(setmetatable({}, nil))"), "nil");
+  EXPECT_NE(s.eval("select(2, pcall(setmetatable, 1, {}))").find("table expected, got number"),
+            std::string::npos);
+}
+
+TEST(Sandbox, ACoroutineKeptAcrossCallsGetsTheWholeBudget) {
+  // A coroutine keeps the hook it had when the budget ran out; the next call
+  // must still count its instructions one for one.
+  Sandbox s;
+  auto r = s.run("co = coroutine.wrap(function() while true do coroutine.yield() end end) "
+                 "co() while true do end");
+  ASSERT_EQ(r.failure, LuaFailure::Budget);
+  // 500k instructions through that coroutine fit the 1M budget.
+  EXPECT_TRUE(s.run("for i = 1, 50000 do co() end").ok());
+}
+
 TEST(Sandbox, MemoryBombHitsTheCap) {
   Sandbox s;
   auto r = s.run("local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1024) .. i end");

@@ -207,7 +207,9 @@ TEST_F(SegmentTest, ScribbledLengthsAreRefusedNotFollowed) {
   w.mapping().slot(0).bars_total = ~0ull;
   w.mapping().header().latest_slot.store(12345);
   auto h = reader.history(1000);  // bounded by the reader's own window size
-  if (h) EXPECT_LE(h->size(), 8u);
+  if (h) {
+    EXPECT_LE(h->size(), 8u);
+  }
 }
 
 TEST_F(SegmentTest, OpenRejectsAForeignLayout) {
