@@ -90,9 +90,10 @@ Snapshot realistic_snapshot(uint64_t n, int kind) {
   s.worker_starts = 1;
   if (kind == 1) {
     for (uint64_t t = 0; t < Snapshot::kRecentTrades; ++t) {
-      s.recent_trades.push_back(Trade{t + 1, t % 2 ? Side::Short : Side::Long, 50000.0 + double(t), 50050.0 + double(t),
-                                      0.1, 1766280000000 + int64_t(t) * 60000, 1766280030000 + int64_t(t) * 60000,
-                                      "exit: ema cross down", 5.0, 10.0, -5.0});
+      s.recent_trades.push(Trade{t + 1, t % 2 ? Side::Short : Side::Long, 50000.0 + double(t), 50050.0 + double(t),
+                                 0.1, 1766280000000 + int64_t(t) * 60000, 1766280030000 + int64_t(t) * 60000,
+                                 "exit: ema cross down", 5.0, 10.0, -5.0},
+                           Snapshot::kRecentTrades);
     }
   }
   return s;

@@ -32,15 +32,29 @@ inline msgpack::unpack_limit decode_limits() {
                                /*ext*/ 0, /*depth*/ 16);
 }
 
+// The object tree of a decode lives in a zone kept per thread and emptied
+// after each use: decoding a snapshot allocates nothing for the tree, and
+// strings point into the input rather than being copied into the zone.
+inline msgpack::zone& decode_zone() {
+  thread_local msgpack::zone zone(64 * 1024);
+  return zone;
+}
+
 template <class T>
 Expected<T> msgpack_decode(std::string_view bytes) {
+  msgpack::zone& zone = decode_zone();
+  struct Emptied {
+    msgpack::zone& z;
+    ~Emptied() { z.clear(); }
+  } emptied{zone};
   try {
     std::size_t off = 0;
-    msgpack::object_handle oh =
-        msgpack::unpack(bytes.data(), bytes.size(), off, nullptr, nullptr, decode_limits());
+    const auto by_reference = [](msgpack::type::object_type, std::size_t, void*) { return true; };
+    const msgpack::object obj =
+        msgpack::unpack(zone, bytes.data(), bytes.size(), off, by_reference, nullptr, decode_limits());
     if (off != bytes.size()) return fail("DECODE_ERROR", "trailing bytes after msgpack value");
     T value;
-    oh.get().convert(value);
+    obj.convert(value);
     return value;
   } catch (const std::exception& e) {
     return fail("DECODE_ERROR", e.what());

@@ -9,6 +9,7 @@
 #include <msgpack.hpp>
 
 #include "common/context.hpp"
+#include "common/recent_trades.hpp"
 #include "common/trading.hpp"
 
 namespace stratd {
@@ -29,7 +30,7 @@ struct Snapshot {
   int64_t last_tick_ms = 0;   // market timestamp of the last tick processed
   double last_price = 0;      // last close seen
   uint32_t worker_starts = 0; // workers that have run this runner so far
-  std::vector<Trade> recent_trades;  // newest last, at most kRecentTrades
+  RecentTrades recent_trades;  // newest last, at most kRecentTrades
 
   MSGPACK_DEFINE(runner_id, symbol, state, position, context, stats, event_seq, updated_ms,
                  last_tick_ms, last_price, worker_starts, recent_trades)

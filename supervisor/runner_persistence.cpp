@@ -118,6 +118,11 @@ void RunnerRegistry::restore() {
     runners_.emplace(spec.runner_id, std::move(r));
     spdlog::info("runner {} restored from {} ({})", spec.runner_id, from_segment ? "its segment" : "the store",
                  sr.desired_running ? "starting" : "stopped");
+    if (!resolved && !sr.desired_running) {
+      // Stopped it was and stopped it stays; start looks for the file again.
+      ref.last_exit_reason = resolved.error().message;
+      continue;
+    }
     if (!resolved) {
       ref.lifecycle = Lifecycle::Failed;
       ref.last_exit_reason = resolved.error().message;

@@ -245,7 +245,7 @@ Status Store::save_snapshot(const std::string& runner_id, std::string_view bytes
       "ON CONFLICT(runner_id, position_id) DO UPDATE SET status = 'closed', exit_price = ?7, exit_time_ms = ?8, "
       "reason = ?9, gross_pnl = ?10, fees = ?11, realized_pnl = ?12 WHERE status = 'open'");
   if (!closed) return rollback(Unexpected<Error>{closed.error()});
-  for (const Trade& t : snap.recent_trades) {
+  for (const Trade& t : snap.recent_trades.list()) {
     Use u(*closed);
     put(*closed, 1, runner_id);
     put(*closed, 2, int64_t(t.id));

@@ -75,8 +75,7 @@ Event StrategyRunner::strategy_error(std::string_view kind, std::string_view fun
 void StrategyRunner::close_position(const ClosedTrade& t, Trigger trigger) {
   PaperBroker::book(t, snap_.stats);
   snap_.position.reset();
-  snap_.recent_trades.push_back(t);
-  if (snap_.recent_trades.size() > Snapshot::kRecentTrades) snap_.recent_trades.erase(snap_.recent_trades.begin());
+  snap_.recent_trades.push(t, Snapshot::kRecentTrades);
   emit(EventType::PositionClosed, {{"position_id", int64_t(t.id)},
                                    {"side", std::string(to_string(t.side))},
                                    {"entry_price", t.entry_price},

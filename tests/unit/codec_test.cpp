@@ -48,6 +48,40 @@ TEST(Codec, SnapshotRoundTrip) {
   EXPECT_EQ(j["uptime_secs"], 3600);
 }
 
+TEST(Codec, RecentTradesTravelAsABlobAndOlderSnapshotsStillDecode) {
+  auto trade = [](uint64_t id) {
+    Trade t;
+    t.id = id;
+    t.reason = "exit: test";
+    t.realized_pnl = double(id);
+    return t;
+  };
+  Snapshot s;
+  s.runner_id = "r";
+  s.symbol = "BTCUSDT";
+  for (uint64_t id = 1; id <= 40; ++id) s.recent_trades.push(trade(id), Snapshot::kRecentTrades);
+  auto back = msgpack_decode<Snapshot>(msgpack_encode(s));
+  ASSERT_TRUE(back) << back.error().message;
+  const auto trades = back->recent_trades.list();
+  ASSERT_EQ(trades.size(), Snapshot::kRecentTrades);  // the oldest 8 were dropped
+  EXPECT_EQ(trades.front().id, 9u);
+  EXPECT_EQ(trades.back().id, 40u);
+  EXPECT_EQ(trades.back().reason, "exit: test");
+
+  // A snapshot written before trades became a blob had them as an array.
+  msgpack::sbuffer old;
+  msgpack::packer<msgpack::sbuffer> pk(old);
+  pk.pack_array(12);
+  pk.pack(s.runner_id).pack(s.symbol).pack(s.state).pack(s.position).pack(s.context).pack(s.stats);
+  pk.pack(s.event_seq).pack(s.updated_ms).pack(s.last_tick_ms).pack(s.last_price).pack(s.worker_starts);
+  pk.pack(std::vector<Trade>{trade(5), trade(6)});
+  auto older = msgpack_decode<Snapshot>(std::string_view(old.data(), old.size()));
+  ASSERT_TRUE(older) << older.error().message;
+  const auto kept = older->recent_trades.list();
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[1].id, 6u);
+}
+
 TEST(Codec, EventRoundTripAndWireJson) {
   Event e;
   e.type = EventType::StateTransition;

@@ -34,7 +34,7 @@ Snapshot snapshot_with(uint64_t open_id, std::vector<Trade> trades) {
   s.runner_id = "r1";
   s.symbol = "BTCUSDT";
   if (open_id) s.position = Position{open_id, Side::Long, 100, 2, 1000, 90.0, std::nullopt, 0.2};
-  s.recent_trades = std::move(trades);
+  s.recent_trades.assign(trades);
   s.event_seq = 42;
   return s;
 }
