@@ -138,9 +138,11 @@ Status apply_toml(Config& c, const std::string& path) {
   num("broker", "fee_bps", c.broker.fee_bps);
   num("broker", "slippage_bps", c.broker.slippage_bps);
   num("events", "journal_capacity", c.events.journal_capacity);
+  num("events", "journal_max_bytes", c.events.journal_max_bytes);
   num("events", "store_retention", c.events.store_retention);
   num("websocket", "queue_limit", c.websocket.queue_limit);
   num("websocket", "idle_timeout_ms", c.websocket.idle_timeout_ms);
+  num("websocket", "initial_hold_ms", c.websocket.initial_hold_ms);
   num("websocket", "max_clients", c.websocket.max_clients);
   num("websocket", "send_buffer_bytes", c.websocket.send_buffer_bytes);
   num("websocket", "threads", c.websocket.threads);
@@ -179,9 +181,12 @@ Status check(const Config& c) {
   if (c.server.body_limit_bytes < 1024) return bad("server.body_limit_bytes must be >= 1024");
   if (c.events.journal_capacity < 100 || c.events.journal_capacity > 10'000'000)
     return bad("events.journal_capacity must be within [100, 10000000]");
+  if (c.events.journal_max_bytes < (1u << 20)) return bad("events.journal_max_bytes must be >= 1 MiB");
   if (c.websocket.queue_limit < 16 || c.websocket.queue_limit >= c.events.journal_capacity)
     return bad("websocket.queue_limit must be >= 16 and below events.journal_capacity");
   if (c.websocket.idle_timeout_ms < 1000) return bad("websocket.idle_timeout_ms must be >= 1000");
+  if (c.websocket.initial_hold_ms < 0 || c.websocket.initial_hold_ms > 10'000)
+    return bad("websocket.initial_hold_ms must be within [0, 10000]");
   if (c.websocket.send_buffer_bytes < 4096) return bad("websocket.send_buffer_bytes must be >= 4096");
   if (c.websocket.threads < 1 || c.websocket.threads > 64) return bad("websocket.threads must be within [1, 64]");
   return ok();

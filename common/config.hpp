@@ -48,12 +48,14 @@ struct LuaConfig {
 
 struct EventsConfig {
   size_t journal_capacity = 50'000;  // events kept in memory for replay (since=) and /api/events
+  uint64_t journal_max_bytes = 64ull << 20;  // and at most this much of their JSON
   uint64_t store_retention = 100'000;  // non-tick events kept in the store
 };
 
 struct WebSocketConfig {
   size_t queue_limit = 4096;      // events a client may trail before ticks are shed
   int idle_timeout_ms = 60'000;   // pinged at half, closed when silent this long
+  int initial_hold_ms = 250;      // a new client's first message may choose before everything streams
   size_t max_clients = 10'000;
   // Kernel send buffer per client: bounds what a stalled client holds
   // there, and makes it show as backpressure here.

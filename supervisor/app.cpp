@@ -133,10 +133,11 @@ int run_stratd(const Config& cfg) {
   zmq::context_t zctx(1);
   EventHub hub(zctx, ev_ep);
   // The journal and the WebSocket clients live on the hub's thread.
-  EventJournal journal(cfg.events.journal_capacity);
+  EventJournal journal(cfg.events.journal_capacity, cfg.events.journal_max_bytes);
   ws::WsSettings wss;
   wss.queue_limit = cfg.websocket.queue_limit;
   wss.idle_timeout = std::chrono::milliseconds(cfg.websocket.idle_timeout_ms);
+  wss.initial_hold = std::chrono::milliseconds(cfg.websocket.initial_hold_ms);
   wss.max_clients = cfg.websocket.max_clients;
   wss.send_buffer_bytes = cfg.websocket.send_buffer_bytes;
   ws::WsHub ws_hub(hub.io(), journal, wss, cfg.websocket.threads);

@@ -13,7 +13,8 @@ void EventJournal::append(JournalEventPtr e) {
   last_seq_ = e->seq;
   bytes_ += e->json.size();
   events_.push_back(std::move(e));
-  while (events_.size() > capacity_) {
+  // The newest event always stays, however large.
+  while (events_.size() > capacity_ || (bytes_ > max_bytes_ && events_.size() > 1)) {
     bytes_ -= events_.front()->json.size();
     events_.pop_front();
   }
@@ -25,7 +26,8 @@ void EventJournal::append(JournalEventPtr e) {
 
 JournalStats EventJournal::stats() const {
   return {pub_first_.load(std::memory_order_relaxed), pub_last_.load(std::memory_order_relaxed),
-          pub_size_.load(std::memory_order_relaxed), pub_bytes_.load(std::memory_order_relaxed), capacity_};
+          pub_size_.load(std::memory_order_relaxed), pub_bytes_.load(std::memory_order_relaxed), capacity_,
+          max_bytes_};
 }
 
 const JournalEventPtr* EventJournal::find(uint64_t seq) const {

@@ -1,5 +1,7 @@
 #pragma once
-// The event journal: the last N events in global sequence order, each
+// The event journal: the last events in global sequence order, at most N
+// of them and at most B bytes of their JSON (a worker sending large events
+// cannot make it hold gigabytes), each
 // already encoded as the JSON clients receive. Every WebSocket client and
 // the REST /api/events read it; a client is only a cursor into it, so a
 // slow client costs no copies and its backlog is bounded by the journal.
@@ -33,11 +35,13 @@ struct JournalStats {
   uint64_t size = 0;
   uint64_t bytes = 0;
   uint64_t capacity = 0;
+  uint64_t max_bytes = 0;
 };
 
 class EventJournal {
  public:
-  explicit EventJournal(size_t capacity) : capacity_(capacity ? capacity : 1) {}
+  EventJournal(size_t capacity, uint64_t max_bytes)
+      : capacity_(capacity ? capacity : 1), max_bytes_(max_bytes ? max_bytes : 1) {}
 
   // Numbering starts after `last_seq` (a restarted stratd continues).
   // Only while empty.
@@ -50,6 +54,9 @@ class EventJournal {
   uint64_t last_seq() const { return last_seq_; }
   size_t size() const { return events_.size(); }
   size_t capacity() const { return capacity_; }
+  uint64_t max_bytes() const { return max_bytes_; }
+  // Within an eighth of either limit: the oldest events go next.
+  bool nearly_full() const { return events_.size() >= capacity_ - capacity_ / 8 || bytes_ >= max_bytes_ - max_bytes_ / 8; }
   uint64_t bytes() const { return bytes_; }
   // Whether every event after `seq` is still here.
   bool covers_after(uint64_t seq) const { return seq + 1 >= first_seq(); }
@@ -60,6 +67,7 @@ class EventJournal {
 
  private:
   size_t capacity_;
+  uint64_t max_bytes_;
   std::deque<JournalEventPtr> events_;
   uint64_t last_seq_ = 0;
   uint64_t bytes_ = 0;

@@ -49,7 +49,8 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
                                     {"journal_first_seq", js.first_seq},
                                     {"journal_size", js.size},
                                     {"journal_capacity", js.capacity},
-                                    {"journal_bytes", js.bytes}}},
+                                    {"journal_bytes", js.bytes},
+                                    {"journal_max_bytes", js.max_bytes}}},
                                   {"websocket_clients", ctx.websocket.clients()}}));
   });
 

@@ -2,6 +2,7 @@
 // The same journal the WebSocket clients read, for polling and for catching
 // up. Events are served in seq order; next_since continues where this
 // page ended (including events the filter skipped).
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -16,6 +17,10 @@ namespace {
 using beast_http::status;
 constexpr size_t kDefaultLimit = 100;
 constexpr size_t kMaxLimit = 1000;
+// Journal entries one request may look at: a filter that matches little
+// must not hold up the hub's thread. The page ends there; next_since says
+// where to go on.
+constexpr uint64_t kMaxScan = 100'000;
 
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
@@ -49,9 +54,12 @@ struct EventQuery {
 // Runs on the hub's thread, where the journal lives.
 Response run_query(const EventJournal& journal, const EventQuery& q) {
   const uint64_t last = journal.last_seq();
-  uint64_t since = 0;
+  ws::EventFilter filter;
+  filter.subscribe(q.selection);
+  std::vector<const JournalEventPtr*> page;
+  uint64_t next_since = last;
   if (q.since) {
-    since = *q.since;
+    const uint64_t since = *q.since;
     if (since > last) {
       return reply_error(status::bad_request, "SINCE_AHEAD",
                          "no event " + std::to_string(since) + " yet; the last is " + std::to_string(last));
@@ -60,25 +68,32 @@ Response run_query(const EventJournal& journal, const EventQuery& q) {
       return reply_error(status::gone, "SINCE_TOO_OLD", "events after " + std::to_string(since) + " are gone",
                          Json{{"first_seq", journal.first_seq()}});
     }
+    uint64_t cursor = since;
+    const uint64_t scan_end = std::min(last, since + kMaxScan);
+    while (cursor < scan_end && page.size() < q.limit) {
+      const JournalEventPtr* e = journal.find(++cursor);
+      if (e && filter.matches(**e)) page.push_back(e);
+    }
+    next_since = cursor;
   } else {
-    // Without since: the most recent page.
-    since = std::max<uint64_t>(journal.first_seq() - 1, last > q.limit ? last - q.limit : 0);
+    // Without since: the most recent matching events, oldest first.
+    const uint64_t first = journal.first_seq();
+    for (uint64_t s = last, scanned = 0; s >= first && s > 0 && scanned < kMaxScan && page.size() < q.limit;
+         --s, ++scanned) {
+      const JournalEventPtr* e = journal.find(s);
+      if (e && filter.matches(**e)) page.push_back(e);
+    }
+    std::reverse(page.begin(), page.end());
   }
-  ws::EventFilter filter;
-  filter.subscribe(q.selection);
   std::string events = "[";
-  size_t count = 0;
-  uint64_t cursor = since;
-  while (cursor < last && count < q.limit) {
-    const JournalEventPtr* e = journal.find(++cursor);
-    if (!e || !filter.matches(**e)) continue;
-    if (count++) events += ',';
-    events += (*e)->json;
+  for (size_t i = 0; i < page.size(); ++i) {
+    if (i) events += ',';
+    events += (*page[i])->json;
   }
   events += ']';
   const std::string data = R"({"events":)" + events + R"(,"first_seq":)" + std::to_string(journal.first_seq()) +
-                           R"(,"last_seq":)" + std::to_string(last) + R"(,"next_since":)" + std::to_string(cursor) +
-                           "}";
+                           R"(,"last_seq":)" + std::to_string(last) + R"(,"next_since":)" +
+                           std::to_string(next_since) + "}";
   return reply_ok_raw(status::ok, data);
 }
 

@@ -17,11 +17,24 @@ void EventFilter::subscribe(const Selection& s) {
   excluded_symbols_.clear();
 }
 
-void EventFilter::unsubscribe(const Selection& s) {
+std::vector<EventType> EventFilter::event_types() const {
+  std::vector<EventType> out;
+  for (size_t i = 0; i < types_.size(); ++i) {
+    if (types_.test(i)) out.push_back(EventType(i));
+  }
+  return out;
+}
+
+bool EventFilter::unsubscribe(const Selection& s) {
   if (!s.runners && !s.event_types && !s.symbols) {
     types_.reset();
-    return;
+    return true;
   }
+  auto too_many = [](const std::optional<std::vector<std::string>>& names, const std::optional<std::set<std::string>>& chosen,
+                     const std::set<std::string>& excluded) {
+    return names && !chosen && excluded.size() + names->size() > kMaxExcluded;
+  };
+  if (too_many(s.runners, runners_, excluded_runners_) || too_many(s.symbols, symbols_, excluded_symbols_)) return false;
   if (s.event_types) {
     for (auto t : *s.event_types) types_.reset(size_t(t));
   }
@@ -38,6 +51,7 @@ void EventFilter::unsubscribe(const Selection& s) {
   };
   if (s.runners) narrow(*s.runners, runners_, excluded_runners_);
   if (s.symbols) narrow(*s.symbols, symbols_, excluded_symbols_);
+  return true;
 }
 
 }  // namespace stratd::supervisor::ws

@@ -10,11 +10,12 @@ WsHub::WsHub(boost::asio::io_context& hub_io, const EventJournal& hub_journal, W
     : settings_(settings) {
   for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i) {
     auto s = std::make_unique<Shard>();
+    s->source = &hub_journal;
     if (i == 0) {
       s->io = &hub_io;
       s->journal = &hub_journal;
     } else {
-      s->own_journal = std::make_unique<EventJournal>(hub_journal.capacity());
+      s->own_journal = std::make_unique<EventJournal>(hub_journal.capacity(), hub_journal.max_bytes());
       s->own_io = std::make_unique<boost::asio::io_context>(1);
       s->io = s->own_io.get();
       s->journal = s->own_journal.get();
@@ -72,7 +73,8 @@ void WsHub::accept(boost::asio::ip::tcp::socket&& socket,
   ++target->roster->clients;  // counted from now, so full() holds while it is in transit
   boost::asio::post(*target->io, [this, target, fd, protocol, req = std::move(upgrade)]() mutable {
     boost::asio::ip::tcp::socket moved(*target->io, protocol, fd);
-    auto session = std::make_shared<WsSession>(std::move(moved), target->roster, *target->journal, settings_);
+    auto session = std::make_shared<WsSession>(std::move(moved), target->roster, *target->journal,
+                                               *target->source, settings_);
     --target->roster->clients;  // the session counts itself
     session->start(std::move(req));
   });

@@ -58,6 +58,7 @@ class WsHub {
     std::unique_ptr<boost::asio::io_context> own_io;
     boost::asio::io_context* io = nullptr;
     const EventJournal* journal = nullptr;
+    const EventJournal* source = nullptr;  // the hub's journal
     std::shared_ptr<WsRoster> roster = std::make_shared<WsRoster>();
     std::thread thread;
   };

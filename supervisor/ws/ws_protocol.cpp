@@ -96,23 +96,34 @@ std::string lagged_frame(uint64_t dropped) { return Json{{"type", "lagged"}, {"d
 
 std::string pong_frame(uint64_t last_seq) { return Json{{"type", "pong"}, {"last_seq", last_seq}}.dump(); }
 
-std::string subscribed_frame(const ClientMessage& m, uint64_t last_seq, bool unsubscribe) {
+std::string subscribed_frame(const ClientMessage& m, uint64_t last_seq) {
   Json types = nullptr;
   if (m.selection.event_types) {
     types = Json::array();
     for (auto t : *m.selection.event_types) types.push_back(to_string(t));
   }
-  Json j{{"type", unsubscribe ? "unsubscribed" : "subscribed"},
-         {"runners", names_json(m.selection.runners)},
-         {"event_types", types},
-         {"symbols", names_json(m.selection.symbols)},
-         {"last_seq", last_seq}};
-  if (!unsubscribe) {
-    j["since"] = m.since ? Json(*m.since) : Json(nullptr);
-    j["tick_interval_ms"] = m.tick_interval_ms.value_or(0);
-    j["batch_ms"] = m.batch_ms.value_or(0);
-  }
-  return j.dump();
+  return Json{{"type", "subscribed"},
+              {"runners", names_json(m.selection.runners)},
+              {"event_types", types},
+              {"symbols", names_json(m.selection.symbols)},
+              {"last_seq", last_seq},
+              {"since", m.since ? Json(*m.since) : Json(nullptr)},
+              {"tick_interval_ms", m.tick_interval_ms.value_or(0)},
+              {"batch_ms", m.batch_ms.value_or(0)}}
+      .dump();
+}
+
+std::string unsubscribed_frame(const EventFilter& f, uint64_t last_seq) {
+  Json types = Json::array();
+  for (auto t : f.event_types()) types.push_back(to_string(t));
+  return Json{{"type", "unsubscribed"},
+              {"runners", names_json(f.runners())},
+              {"excluded_runners", f.excluded_runners()},
+              {"event_types", types},
+              {"symbols", names_json(f.symbols())},
+              {"excluded_symbols", f.excluded_symbols()},
+              {"last_seq", last_seq}}
+      .dump();
 }
 
 }  // namespace stratd::supervisor::ws

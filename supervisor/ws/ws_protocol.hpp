@@ -30,7 +30,9 @@ Expected<ClientMessage> parse_client_message(std::string_view text);
 std::string error_frame(std::string_view code, std::string_view message);
 std::string lagged_frame(uint64_t dropped);
 std::string pong_frame(uint64_t last_seq);
-// The acknowledgement of a (un)subscribe, echoing what is now selected.
-std::string subscribed_frame(const ClientMessage& m, uint64_t last_seq, bool unsubscribe);
+// The acknowledgement of a subscribe, echoing what it selected.
+std::string subscribed_frame(const ClientMessage& m, uint64_t last_seq);
+// The acknowledgement of an unsubscribe: what is selected now.
+std::string unsubscribed_frame(const EventFilter& now_selected, uint64_t last_seq);
 
 }  // namespace stratd::supervisor::ws

@@ -1,5 +1,7 @@
 #include "supervisor/ws/ws_session.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "supervisor/ws/ws_hub.hpp"
@@ -16,8 +18,8 @@ constexpr std::string_view kBatchTail = "]}";
 }  // namespace
 
 WsSession::WsSession(net::ip::tcp::socket&& socket, std::shared_ptr<WsRoster> roster,
-                     const EventJournal& journal, const WsSettings& settings)
-    : ws_(std::move(socket)), roster_(std::move(roster)), journal_(journal), settings_(settings),
+                     const EventJournal& journal, const EventJournal& source, const WsSettings& settings)
+    : ws_(std::move(socket)), roster_(std::move(roster)), journal_(journal), source_(source), settings_(settings),
       timer_(ws_.get_executor()) {
   roster_->sessions.insert(this);
   ++roster_->clients;
@@ -40,8 +42,10 @@ void WsSession::start(beast::http::request<beast::http::string_body> upgrade) {
       [](websocket::response_type& res) { res.set(beast::http::field::server, "stratd"); }));
   ws_.read_message_max(settings_.max_message_bytes);
   ws_.auto_fragment(false);
-  // Without a subscription a client gets everything from now on.
-  cursor_ = journal_.last_seq();
+  // Without a subscription a client gets everything from now on, once it
+  // has had a moment to say what it wants instead.
+  cursor_ = live_from_ = counted_ = segment_from_ = journal_.last_seq();
+  hold_until_ = Clock::now() + settings_.initial_hold;
   ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
 }
 
@@ -68,50 +72,95 @@ void WsSession::on_read(beast::error_code ec, size_t) {
     timer_.cancel();
     return;
   }
+  hold_until_.reset();  // the client has spoken: no need to wait for it
   if (!ws_.got_text()) {
     push_control(error_frame("INVALID_MESSAGE", "messages must be text (JSON)"));
   } else {
     const auto data = read_buf_.data();
-    handle(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    auto m = parse_client_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    if (m) {
+      handle(*m);
+    } else {
+      push_control(error_frame(m.error().code, m.error().message));
+    }
   }
   read_buf_.consume(read_buf_.size());
   if (read_buf_.capacity() > 16 * 1024) read_buf_.shrink_to_fit();  // idle clients stay small
-  if (!closing_) do_read();
+  // A deferred subscribe must take effect before the next message is read.
+  if (!closing_ && !deferred_) do_read();
 }
 
-void WsSession::handle(std::string_view text) {
-  auto m = parse_client_message(text);
-  if (!m) return push_control(error_frame(m.error().code, m.error().message));
-  switch (m->kind) {
+void WsSession::handle(const ClientMessage& m) {
+  switch (m.kind) {
     case ClientMessage::Kind::Ping: return push_control(pong_frame(journal_.last_seq()));
-    case ClientMessage::Kind::Unsubscribe:
-      filter_.unsubscribe(m->selection);
-      return push_control(subscribed_frame(*m, journal_.last_seq(), true));
-    case ClientMessage::Kind::Subscribe: return apply_subscribe(*m);
+    case ClientMessage::Kind::Unsubscribe: {
+      bool fits = true;
+      change_filter([&](EventFilter& f) { fits = f.unsubscribe(m.selection); });
+      if (!fits) {
+        return push_control(error_frame("INVALID_MESSAGE", "more than " + std::to_string(EventFilter::kMaxExcluded) +
+                                                               " runners or symbols excluded; subscribe to a list instead"));
+      }
+      return push_control(unsubscribed_frame(filter_, journal_.last_seq()));
+    }
+    case ClientMessage::Kind::Subscribe: return apply_subscribe(m);
   }
 }
 
 void WsSession::apply_subscribe(const ClientMessage& m) {
-  uint64_t start = journal_.last_seq();
+  const uint64_t last = journal_.last_seq();
   if (m.since) {
-    if (*m.since > journal_.last_seq()) {
+    if (*m.since > last) {
+      // The client may have seen it on another shard, whose copy of the
+      // journal is a few microseconds ahead of this one: wait for it here.
+      if (*m.since <= source_.stats().last_seq) {
+        deferred_ = m;
+        return;
+      }
       return push_control(error_frame("SINCE_AHEAD", "no event " + std::to_string(*m.since) +
-                                                         " yet; the last is " + std::to_string(journal_.last_seq())));
+                                                         " yet; the last is " + std::to_string(last)));
     }
     if (!journal_.covers_after(*m.since)) {
       return push_control(error_frame("SINCE_TOO_OLD", "events after " + std::to_string(*m.since) +
                                                            " are gone; the journal starts at " +
                                                            std::to_string(journal_.first_seq())));
     }
-    start = *m.since;
   }
-  filter_.subscribe(m.selection);
   tick_interval_ = std::chrono::milliseconds(m.tick_interval_ms.value_or(0));
   batch_every_ = std::chrono::milliseconds(m.batch_ms.value_or(0));
-  cursor_ = start;
-  backlog_.clear();
-  ticks_.clear();
-  push_control(subscribed_frame(m, journal_.last_seq(), false));
+  change_filter([&](EventFilter& f) { f.subscribe(m.selection); });
+  if (m.since) {
+    // Replay from `since`, skipping what this connection has delivered up
+    // to here. What the backlog held was not delivered: the replay sends it.
+    replay_through_ = cursor_;
+    backlog_.clear();
+    ticks_.clear();
+    cursor_ = counted_ = segment_from_ = *m.since;
+    // What the client asked to replay does not count against its queue.
+    live_from_ = last;
+    pending_live_ = backlog_live_ = 0;
+  }
+  push_control(subscribed_frame(m, last));
+}
+
+void WsSession::change_filter(const std::function<void(EventFilter&)>& change) {
+  // The stretch the old filter covered, up to what was actually delivered
+  // (a backlog left by shedding is still to come).
+  const uint64_t through = backlog_.empty() ? cursor_ : backlog_.front()->seq - 1;
+  if (through > segment_from_) delivered_.push_back({segment_from_, through, filter_});
+  segment_from_ = cursor_;
+  // Stretches older than the journal can never be replayed again.
+  std::erase_if(delivered_, [&](const Segment& s) { return s.through < journal_.first_seq(); });
+  if (delivered_.size() > settings_.max_segments) delivered_.erase(delivered_.begin());
+  change(filter_);
+  // Whatever is waiting is sent only if still selected.
+  std::erase_if(backlog_, [&](const JournalEventPtr& e) { return !filter_.matches(*e); });
+  for (auto& [runner, slot] : ticks_) {
+    if (slot.pending && !filter_.matches(*slot.pending)) slot.pending.reset();
+  }
+  backlog_live_ = size_t(std::count_if(backlog_.begin(), backlog_.end(),
+                                       [&](const JournalEventPtr& e) { return e->seq > live_from_; }));
+  counted_ = cursor_;
+  pending_live_ = 0;
 }
 
 void WsSession::push_control(std::string frame) {
@@ -149,20 +198,41 @@ void WsSession::arm_timer(Clock::time_point at) {
   });
 }
 
-void WsSession::pump() {
-  if (!accepted_ || writing_ || closing_) return;
-  if (!control_.empty()) return write_control();
-  if (!journal_.covers_after(cursor_) && !closing_) {
-    return close_with(websocket::close_code::policy_error,
-                      "fell behind the journal; reconnect with since=" + std::to_string(cursor_));
+bool WsSession::delivered_before(const JournalEvent& e) const {
+  if (e.seq > replay_through_) return false;
+  for (const auto& s : delivered_) {
+    if (e.seq > s.from && e.seq <= s.through && s.filter.matches(e)) return true;
   }
-  if (journal_.last_seq() - cursor_ > settings_.queue_limit && !shed()) return;
+  return false;
+}
+
+bool WsSession::wanted(const JournalEvent& e) const { return filter_.matches(e) && !delivered_before(e); }
+
+void WsSession::pump() {
+  if (!accepted_ || closing_) return;
+  if (deferred_ && journal_.last_seq() >= *deferred_->since) {
+    const ClientMessage m = std::move(*deferred_);
+    deferred_.reset();
+    apply_subscribe(m);
+    if (closing_) return;
+    do_read();
+  }
+  // Even while a write is in flight: a stalled client must not let the
+  // journal drop what it has not read.
+  if (!relieve_pressure()) return;
+  if (writing_) return;
+  if (!control_.empty()) return write_control();
   if (dropped_unreported_ > 0) {
     control_.push_back(lagged_frame(dropped_unreported_));
     dropped_unreported_ = 0;
     return write_control();
   }
+  if (deferred_) return;  // nothing goes out until the subscription takes effect
   const auto now = Clock::now();
+  if (hold_until_) {
+    if (now < *hold_until_) return arm_timer(*hold_until_);
+    hold_until_.reset();
+  }
   const bool batching = batch_every_.count() > 0;
   // batch_ms is how long events may gather, not a rate limit: a batch cut
   // short by its size cap is followed at once by the next.
@@ -176,6 +246,27 @@ void WsSession::pump() {
   if (out_events_.empty()) return;
   if (batching) last_batch_ = now;
   write_events(batching);
+}
+
+bool WsSession::relieve_pressure() {
+  if (!journal_.covers_after(cursor_)) {
+    close_with(websocket::close_code::policy_error,
+               "fell behind the journal; reconnect with since set to the last seq received");
+    return false;
+  }
+  const uint64_t last = journal_.last_seq();
+  // About to lose unread events to the journal's own limits.
+  const bool at_risk = cursor_ < last && journal_.nearly_full() &&
+                       cursor_ + 1 - journal_.first_seq() < journal_.size() / 8;
+  // Fast path: even counting every event, the queue is within its limit.
+  if (!at_risk && last - cursor_ + backlog_.size() <= settings_.queue_limit) return true;
+  for (uint64_t s = std::max({counted_, cursor_, live_from_}) + 1; s <= last; ++s) {
+    const JournalEventPtr* e = journal_.find(s);
+    if (e && wanted(**e)) ++pending_live_;
+  }
+  counted_ = last;
+  if (!at_risk && backlog_live_ + pending_live_ <= settings_.queue_limit) return true;
+  return shed();
 }
 
 void WsSession::collect(size_t limit, Clock::time_point now) {
@@ -196,13 +287,17 @@ void WsSession::collect(size_t limit, Clock::time_point now) {
     out_events_.push_back(e);
   };
   while (out_events_.size() < limit && !backlog_.empty()) {
-    take(backlog_.front());
+    JournalEventPtr e = std::move(backlog_.front());
     backlog_.pop_front();
+    if (e->seq > live_from_ && backlog_live_ > 0) --backlog_live_;
+    take(e);
   }
   const uint64_t last = journal_.last_seq();
   while (out_events_.size() < limit && cursor_ < last) {
     const JournalEventPtr* e = journal_.find(++cursor_);
-    if (e && filter_.matches(**e)) take(*e);
+    if (!e || !wanted(**e)) continue;
+    if (cursor_ <= counted_ && cursor_ > live_from_ && pending_live_ > 0) --pending_live_;
+    take(*e);
   }
   if (tick_interval_.count() == 0) return;
   for (auto& [runner, slot] : ticks_) {
@@ -216,11 +311,8 @@ void WsSession::collect(size_t limit, Clock::time_point now) {
 }
 
 bool WsSession::shed() {
-  // Keep, in order, everything that may not be dropped, and the newest
-  // tick of each runner; count the ticks dropped.
-  std::deque<JournalEventPtr> keep;
+  std::vector<JournalEventPtr> keep;
   std::unordered_map<std::string, JournalEventPtr> newest_tick;
-  size_t important = 0;
   auto consider = [&](const JournalEventPtr& e) {
     if (is_coalescable(e->type)) {
       auto& slot = newest_tick[e->runner_id];
@@ -228,23 +320,27 @@ bool WsSession::shed() {
       slot = e;
       return;
     }
-    ++important;
     keep.push_back(e);
   };
   for (const auto& e : backlog_) consider(e);
   const uint64_t last = journal_.last_seq();
   for (uint64_t s = cursor_ + 1; s <= last; ++s) {
     const JournalEventPtr* e = journal_.find(s);
-    if (e && filter_.matches(**e)) consider(*e);
-  }
-  cursor_ = last;
-  if (important > settings_.queue_limit) {
-    close_with(websocket::close_code::policy_error,
-               "too far behind; reconnect with since (" + std::to_string(important) + " events waiting)");
-    return false;
+    if (e && wanted(**e)) consider(*e);
   }
   for (auto& [runner, e] : newest_tick) keep.push_back(std::move(e));
-  backlog_ = std::move(keep);
+  // The kept ticks take their place in seq order among the rest.
+  std::sort(keep.begin(), keep.end(), [](const JournalEventPtr& a, const JournalEventPtr& b) { return a->seq < b->seq; });
+  cursor_ = counted_ = last;
+  pending_live_ = 0;
+  backlog_.assign(std::make_move_iterator(keep.begin()), std::make_move_iterator(keep.end()));
+  backlog_live_ = size_t(std::count_if(backlog_.begin(), backlog_.end(),
+                                       [&](const JournalEventPtr& e) { return e->seq > live_from_; }));
+  if (backlog_live_ > settings_.queue_limit) {
+    close_with(websocket::close_code::policy_error,
+               "too far behind; reconnect with since (" + std::to_string(backlog_live_) + " events waiting)");
+    return false;
+  }
   return true;
 }
 

@@ -15,6 +15,11 @@ struct WsSettings {
   size_t max_clients = 10'000;
   int send_buffer_bytes = 128 * 1024;
   std::chrono::milliseconds idle_timeout{60'000};  // pinged at half, closed at full
+  // A new connection waits this long for a first message (a subscribe,
+  // perhaps with since) before it streams everything.
+  std::chrono::milliseconds initial_hold{250};
+  // Subscription changes remembered so a replay does not repeat events.
+  size_t max_segments = 16;
 };
 
 }  // namespace stratd::supervisor::ws

@@ -24,6 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (m->kind == ws::ClientMessage::Kind::Subscribe) filter.subscribe(m->selection);
   if (m->kind == ws::ClientMessage::Kind::Unsubscribe) filter.unsubscribe(m->selection);
   (void)filter.matches(e);
-  if (!nlohmann::json::accept(ws::subscribed_frame(*m, 7, m->kind == ws::ClientMessage::Kind::Unsubscribe))) std::abort();
+  const std::string ack = m->kind == ws::ClientMessage::Kind::Unsubscribe ? ws::unsubscribed_frame(filter, 7)
+                                                                          : ws::subscribed_frame(*m, 7);
+  if (!nlohmann::json::accept(ack)) std::abort();
   return 0;
 }

@@ -95,7 +95,12 @@ TEST(WebSocket, SubscriptionsNarrowAndUnsubscribeNarrowsFurther) {
   EXPECT_EQ(types, (std::set<std::string>{"TickReceived", "StrategyError"}));
 
   c->send(R"({"type":"unsubscribe","event_types":["TickReceived"]})");
-  ASSERT_TRUE(c->next_where([](const json& m) { return m["type"] == "unsubscribed"; }));
+  auto unsub = c->next_where([](const json& m) { return m["type"] == "unsubscribed"; });
+  ASSERT_TRUE(unsub);
+  // The acknowledgement says what is selected now.
+  EXPECT_EQ((*unsub)["runners"], json::array({"fb"}));
+  EXPECT_EQ((*unsub)["event_types"], json::array({"StrategyError"}));
+  EXPECT_TRUE((*unsub)["symbols"].is_null());
   for (int i = 0; i < 10; ++i) {
     auto m = c->next();
     ASSERT_TRUE(m);
@@ -187,13 +192,143 @@ TEST(WebSocket, ResumeWithSinceMatchesAClientThatStayedConnected) {
   }
   // The same events, in the same order: nothing missed, nothing twice.
   EXPECT_EQ(resumed, reference);
-  // And live after the replay, still in order.
-  uint64_t prev = resumed.back();
-  for (int i = 0; i < 10; ++i) {
-    const uint64_t seq = back->next().value()["seq"];
-    EXPECT_GT(seq, prev);
-    prev = seq;
+  // And the same live events after the replay.
+  std::vector<uint64_t> live_back, live_steady;
+  for (int i = 0; i < 40; ++i) live_back.push_back(back->next().value()["seq"]);
+  while (live_steady.size() < live_back.size()) live_steady.push_back(steady->next().value()["seq"]);
+  EXPECT_EQ(live_back, live_steady);
+}
+
+TEST(WebSocket, AResumeFurtherBackThanTheQueueLimitIsReplayedWhole) {
+  // The queue limit bounds what piles up while a client is connected; a
+  // replay the client asked for runs at its own pace instead.
+  StratdProcess s(with_config("[websocket]\nqueue_limit = 16\n"));
+  ASSERT_EQ(s.add_runner("far", "BTCUSDT", "error_every_call.lua").status, 201);
+  ASSERT_TRUE(eventually([&] {
+    return s.http().get("/api/events?runner=far&type=StrategyError&limit=1000").body["data"]["events"].size() >= 100;
+  }));
+  const auto journal = s.http().get("/api/events?since=0&runner=far&type=StrategyError&limit=1000").body["data"];
+  std::vector<uint64_t> expected;
+  for (const auto& e : journal["events"]) expected.push_back(e["seq"]);
+  ASSERT_GE(expected.size(), 100u);
+
+  auto c = connect(s);
+  c->send(R"({"type":"subscribe","runners":["far"],"event_types":["StrategyError"],"since":0})");
+  ASSERT_TRUE(c->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+  std::vector<uint64_t> got;
+  while (got.size() < expected.size()) {
+    auto m = c->next();
+    ASSERT_TRUE(m) << "closed: " << c->close_code() << " after " << got.size();
+    ASSERT_EQ((*m)["type"], "StrategyError") << m->dump();
+    got.push_back((*m)["seq"]);
   }
+  EXPECT_EQ(got, expected);
+  EXPECT_FALSE(c->closed());
+}
+
+TEST(WebSocket, ASubscribeWithSinceRepeatsNothingAlreadyDelivered) {
+  StratdProcess s;
+  ASSERT_EQ(s.add_runner("rep", "BTCUSDT", "error_every_call.lua").status, 201);
+  ASSERT_TRUE(eventually([&] {
+    return s.http().get("/api/events?runner=rep&type=StrategyError").body["data"]["events"].size() >= 30;
+  }));
+  const uint64_t before = s.http().get("/api/events?runner=rep&type=StrategyError&limit=20").body["data"]["events"][0]["seq"];
+
+  auto c = connect(s);
+  const std::string selection = R"("runners":["rep"],"event_types":["StrategyError"])";
+  c->send(R"({"type":"subscribe",)" + selection + "}");
+  ASSERT_TRUE(c->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+  std::vector<uint64_t> got;
+  for (int i = 0; i < 15; ++i) got.push_back(c->next().value()["seq"]);
+  // Now ask for everything since before this connection: only what it has
+  // not delivered yet comes again.
+  c->send(R"({"type":"subscribe",)" + selection + R"(,"since":)" + std::to_string(before) + "}");
+  for (;;) {
+    auto m = c->next();
+    ASSERT_TRUE(m);
+    if ((*m)["type"] == "subscribed") break;
+    got.push_back((*m)["seq"]);
+  }
+  for (int i = 0; i < 40; ++i) got.push_back(c->next().value()["seq"]);
+  std::set<uint64_t> unique(got.begin(), got.end());
+  EXPECT_EQ(unique.size(), got.size()) << "an event came twice";
+  const auto journal = s.http().get("/api/events?since=" + std::to_string(before) +
+                                    "&runner=rep&type=StrategyError&limit=1000").body["data"]["events"];
+  std::set<uint64_t> expected;
+  for (const auto& e : journal) {
+    if (e["seq"].get<uint64_t>() <= *unique.rbegin()) expected.insert(e["seq"].get<uint64_t>());
+  }
+  EXPECT_EQ(unique, expected) << "an event is missing";
+}
+
+TEST(WebSocket, ChangingTheSubscriptionLosesNothingStillSelected) {
+  // Small buffers: while the client does not read, events wait in stratd.
+  StratdProcess s(with_config("[websocket]\nsend_buffer_bytes = 4096\n"));
+  ASSERT_EQ(s.add_runner("chg", "BTCUSDT", "error_every_call.lua").status, 201);
+  auto c = connect(s, 4096);
+  c->send(R"({"type":"subscribe","runners":["chg"],"event_types":["StrategyError"]})");
+  ASSERT_TRUE(c->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+  std::vector<uint64_t> errors;
+  for (int i = 0; i < 5; ++i) errors.push_back(c->next().value()["seq"]);
+  // Stop reading for a while, then widen the selection.
+  const uint64_t target = errors.back() + 200;
+  ASSERT_TRUE(eventually([&] {
+    return s.http().get("/api/engine/health").body["data"]["events"]["last_seq"].get<uint64_t>() > target;
+  }));
+  c->send(R"({"type":"subscribe","runners":["chg"],"event_types":["StrategyError","TickReceived"]})");
+  bool acked = false;
+  while (errors.size() < 80) {
+    auto m = c->next();
+    ASSERT_TRUE(m);
+    if ((*m)["type"] == "subscribed") acked = true;
+    if ((*m)["type"] == "StrategyError") errors.push_back((*m)["seq"]);
+  }
+  EXPECT_TRUE(acked);
+  const auto journal = s.http().get("/api/events?since=" + std::to_string(errors.front() - 1) +
+                                    "&runner=chg&type=StrategyError&limit=80").body["data"]["events"];
+  std::vector<uint64_t> expected;
+  for (const auto& e : journal) expected.push_back(e["seq"]);
+  EXPECT_EQ(errors, expected);  // every error, across the change, in order
+}
+
+TEST(WebSocket, IdleClientsArePingedAndSilentOnesClosed) {
+  StratdProcess s(with_config("[websocket]\nidle_timeout_ms = 1000\n"));
+  auto reading = connect(s);
+  auto silent = connect(s);
+  reading->send(R"({"type":"subscribe","event_types":["RunnerFailed"]})");  // nothing will come
+  ASSERT_TRUE(reading->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+  silent->send(R"({"type":"subscribe","event_types":["RunnerFailed"]})");
+  // The reading client answers the server's pings (Beast does while it
+  // reads); the silent one never reads again, so never answers.
+  ASSERT_TRUE(eventually([&] {
+    reading->next(50ms);
+    return reading->pings() >= 2;
+  }));
+  EXPECT_FALSE(reading->closed());
+  ASSERT_TRUE(eventually([&] {
+    reading->next(10ms);
+    return s.http().get("/api/engine/health").body["data"]["websocket_clients"] == 1;
+  }));
+  EXPECT_FALSE(reading->closed());
+}
+
+TEST(WebSocket, ACoalescedTickIsTheLatest) {
+  StratdProcess s;
+  ASSERT_EQ(s.add_runner("late", "BTCUSDT", "hold_long.lua").status, 201);
+  auto c = connect(s);
+  c->send(R"({"type":"subscribe","runners":["late"],"event_types":["TickReceived"],"tick_interval_ms":300})");
+  ASSERT_TRUE(c->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+  ASSERT_TRUE(c->next_where([](const json& m) { return m["type"] == "TickReceived"; }));
+  // Ticks come every 20 ms, so by now some are held back.
+  ASSERT_TRUE(eventually([&] {
+    return s.http().get("/api/events?runner=late&type=TickReceived&limit=20").body["data"]["events"].size() >= 20;
+  }));
+  // No more ticks after the stop: the one held back must be the last one.
+  ASSERT_EQ(s.http().post("/api/runners/late/stop").status, 200);
+  ASSERT_TRUE(eventually([&] { return s.runner("late")["lifecycle"] == "Stopped"; }));
+  const uint64_t last_tick =
+      s.http().get("/api/events?runner=late&type=TickReceived&limit=1").body["data"]["events"][0]["seq"];
+  ASSERT_TRUE(c->next_where([&](const json& m) { return m["seq"] == last_tick; }, 5s)) << last_tick;
 }
 
 TEST(WebSocket, SinceOlderThanTheJournalIsRefused) {

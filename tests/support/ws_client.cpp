@@ -19,6 +19,7 @@ struct WsClient::Impl {
   bool done = false;  // a read completed and its message is in buf
   bool is_closed = false;
   int code = 0;
+  int pings = 0;
   beast::error_code last_error;
 
   void start_read() {
@@ -43,6 +44,9 @@ WsClient::WsClient(const std::string& host, uint16_t port, int receive_buffer_by
   if (receive_buffer_bytes > 0) sock.set_option(net::socket_base::receive_buffer_size(receive_buffer_bytes));
   sock.connect({net::ip::make_address(host), port});
   impl_->ws.read_message_max(64 << 20);
+  impl_->ws.control_callback([d = impl_.get()](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping) ++d->pings;
+  });
   impl_->ws.handshake(host + ":" + std::to_string(port), "/ws");
 }
 
@@ -87,6 +91,7 @@ std::optional<nlohmann::json> WsClient::next_where(const std::function<bool(cons
 
 bool WsClient::closed() const { return impl_->is_closed; }
 int WsClient::close_code() const { return impl_->code; }
+int WsClient::pings() const { return impl_->pings; }
 
 void WsClient::close() {
   // Abrupt, as a client that vanishes: the server must cope either way.

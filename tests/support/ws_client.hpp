@@ -29,6 +29,8 @@ class WsClient {
   std::optional<nlohmann::json> next_where(const std::function<bool(const nlohmann::json&)>& pred,
                                            std::chrono::milliseconds timeout = std::chrono::seconds(10));
   bool closed() const;
+  // Pings the server sent (answered automatically while reading).
+  int pings() const;
   // The close code the server sent (0 if none).
   int close_code() const;
   void close();
