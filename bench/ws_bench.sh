@@ -72,8 +72,8 @@ start_stratd() {  # tick interval in ms
     sleep 0.1
   done
 }
-start_relay() {  # batch ms (0: per event)
-  NODE_PATH="$node_dir/node_modules" node bench/node_ws_relay.js "$ws_url" "$node_port" "$1" >/dev/null &
+start_relay() {  # batch ms (0: per event), upstream batch ms (0: per event)
+  NODE_PATH="$node_dir/node_modules" node bench/node_ws_relay.js "$ws_url" "$node_port" "$1" "${2:-0}" >/dev/null &
   relay_pid=$!
   for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$node_port/" && break; sleep 0.1; done
 }
@@ -85,6 +85,12 @@ latency_phase() {
   start_relay 0
   "$load" --url "ws://127.0.0.1:$node_port/" --clients "$clients" --duration "$duration" --subscribe "$per_runner" \
     --modulo "$runners" | result "node ws (fed by stratd)"
+  stop_relay
+  # The same, with each tick's events reaching Node together, as they reach
+  # stratd: its own delay (relay) is then measured on the same bursts.
+  start_relay 0 1
+  "$load" --url "ws://127.0.0.1:$node_port/" --clients "$clients" --duration "$duration" --subscribe "$per_runner" \
+    --modulo "$runners" | result "node ws (fed in bursts)"
   stop_relay
 }
 

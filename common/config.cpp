@@ -132,6 +132,7 @@ Status apply_toml(Config& c, const std::string& path) {
   num("runners", "max_runners", c.runners.max_runners);
   num("runners", "worker_address_space_bytes", c.runners.worker_address_space_bytes);
   num("runners", "worker_open_files", c.runners.worker_open_files);
+  num("runners", "worker_nice", c.runners.worker_nice);
   num("runners", "max_consecutive_strategy_errors", c.runners.max_consecutive_strategy_errors);
   num("lua", "instruction_budget", c.lua.instruction_budget);
   num("lua", "memory_limit_bytes", c.lua.memory_limit_bytes);
@@ -176,6 +177,7 @@ Status check(const Config& c) {
   if (c.runners.worker_address_space_bytes < c.lua.memory_limit_bytes + (256ull << 20))
     return bad("runners.worker_address_space_bytes must exceed lua.memory_limit_bytes by 256 MiB");
   if (c.runners.worker_open_files < 32) return bad("runners.worker_open_files must be >= 32");
+  if (c.runners.worker_nice < 0 || c.runners.worker_nice > 19) return bad("runners.worker_nice must be within [0, 19]");
   if (c.lua.memory_limit_bytes < (1u << 20)) return bad("lua.memory_limit_bytes must be >= 1 MiB");
   if (c.broker.fee_bps < 0 || c.broker.slippage_bps < 0) return bad("broker: fees must be >= 0");
   if (c.server.body_limit_bytes < 1024) return bad("server.body_limit_bytes must be >= 1024");

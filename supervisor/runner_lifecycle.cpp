@@ -65,6 +65,7 @@ void RunnerRegistry::spawn(Runner& r) {
                "--log-level",       c.log_level};
   spec.address_space_limit = c.runners.worker_address_space_bytes;
   spec.open_files_limit = c.runners.worker_open_files;
+  spec.nice = c.runners.worker_nice;
   r.hang_kill = false;
   r.after_stop = Runner::AfterStop::StayStopped;
   const std::string id = r.spec.runner_id;
