@@ -1,40 +1,63 @@
 #include "ipc/bus.hpp"
 
+#include <vector>
+
 namespace stratd::ipc {
 
 std::string market_data_endpoint(const std::string& run_dir) { return "ipc://" + run_dir + "/md.ipc"; }
 std::string events_endpoint(const std::string& run_dir) { return "ipc://" + run_dir + "/events.ipc"; }
 
+namespace {
+
+// Receives one message of exactly `n` frames without blocking; anything
+// else is consumed whole and reported through `malformed`.
+std::optional<std::vector<zmq::message_t>> recv_frames(zmq::socket_t& s, size_t n, bool* malformed) {
+  if (malformed) *malformed = false;
+  std::vector<zmq::message_t> frames(1);
+  if (!s.recv(frames[0], zmq::recv_flags::dontwait)) return std::nullopt;
+  while (frames.back().more()) {  // the rest of a message is already here
+    zmq::message_t next;
+    (void)s.recv(next, zmq::recv_flags::none);
+    if (frames.size() <= n) {
+      frames.push_back(std::move(next));
+    } else if (!next.more()) {
+      break;  // over-long: drained, dropped below
+    }
+  }
+  if (frames.size() != n || frames.back().more()) {
+    if (malformed) *malformed = true;
+    return std::nullopt;
+  }
+  return frames;
+}
+
+}  // namespace
+
 bool send_message(zmq::socket_t& s, std::string_view topic, std::string_view body) {
   auto r = s.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
   if (!r) return false;
-  // The first frame is queued; zmq guarantees the second is accepted too.
+  // The first frame is queued; zmq guarantees the rest is accepted too.
+  return bool(s.send(zmq::buffer(body), zmq::send_flags::dontwait));
+}
+
+bool send_signed_message(zmq::socket_t& s, std::string_view topic, std::string_view credential,
+                         std::string_view body) {
+  auto r = s.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+  if (!r) return false;
+  (void)s.send(zmq::buffer(credential), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
   return bool(s.send(zmq::buffer(body), zmq::send_flags::dontwait));
 }
 
 std::optional<Message> recv_message(zmq::socket_t& s, bool* malformed) {
-  if (malformed) *malformed = false;
-  zmq::message_t topic;
-  if (!s.recv(topic, zmq::recv_flags::dontwait)) return std::nullopt;
-  if (!topic.more()) {
-    if (malformed) *malformed = true;
-    return std::nullopt;
-  }
-  zmq::message_t body;
-  (void)s.recv(body, zmq::recv_flags::none);  // the rest of a message is already here
-  int frames = 2;
-  bool more = body.more();
-  while (more) {  // drain extra frames of a malformed message
-    zmq::message_t extra;
-    (void)s.recv(extra, zmq::recv_flags::none);
-    more = extra.more();
-    ++frames;
-  }
-  if (frames != 2) {
-    if (malformed) *malformed = true;
-    return std::nullopt;
-  }
-  return Message{topic.to_string(), body.to_string()};
+  auto f = recv_frames(s, 2, malformed);
+  if (!f) return std::nullopt;
+  return Message{(*f)[0].to_string(), (*f)[1].to_string(), {}};
+}
+
+std::optional<Message> recv_signed_message(zmq::socket_t& s, bool* malformed) {
+  auto f = recv_frames(s, 3, malformed);
+  if (!f) return std::nullopt;
+  return Message{(*f)[0].to_string(), (*f)[2].to_string(), (*f)[1].to_string()};
 }
 
 }  // namespace stratd::ipc

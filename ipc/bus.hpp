@@ -1,6 +1,8 @@
 #pragma once
 // The ZeroMQ channels between processes: endpoints, topics, and sending and
-// receiving two-frame messages [topic, msgpack body].
+// receiving messages [topic, msgpack body], or for worker events [topic,
+// credential, msgpack body]: the credential is handed to each worker when it
+// is spawned, so a message cannot claim another runner's identity.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +28,7 @@ std::string events_endpoint(const std::string& run_dir);
 struct Message {
   std::string topic;
   std::string body;
+  std::string credential;  // signed messages only
 };
 
 // Sends [topic, body]. Non-blocking: false if the socket would block.
@@ -33,5 +36,9 @@ bool send_message(zmq::socket_t& s, std::string_view topic, std::string_view bod
 // Receives one [topic, body] message without blocking. Anything that is not
 // exactly two frames is consumed and reported as nullopt via `malformed`.
 std::optional<Message> recv_message(zmq::socket_t& s, bool* malformed = nullptr);
+// The same with a credential frame: [topic, credential, body].
+bool send_signed_message(zmq::socket_t& s, std::string_view topic, std::string_view credential,
+                         std::string_view body);
+std::optional<Message> recv_signed_message(zmq::socket_t& s, bool* malformed = nullptr);
 
 }  // namespace stratd::ipc

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <filesystem>
 
@@ -38,6 +39,27 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
   const int log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) return fail("SPAWN_FAILED", "cannot open log " + spec.log_path + ": " + strerror(errno));
   const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  // The handoff is written before the fork; the child gets the read end only.
+  int handoff_fd = -1;
+  if (!spec.handoff.empty()) {
+    int p[2];
+    // At most PIPE_BUF: written whole into the empty pipe, never blocking.
+    bool ready = spec.handoff.size() <= PIPE_BUF && pipe2(p, O_CLOEXEC) == 0;
+    if (ready) {
+      ready = ::write(p[1], spec.handoff.data(), spec.handoff.size()) == ssize_t(spec.handoff.size());
+      ::close(p[1]);
+      if (ready) {
+        handoff_fd = p[0];
+      } else {
+        ::close(p[0]);
+      }
+    }
+    if (!ready) {
+      ::close(log_fd);
+      if (null_fd >= 0) ::close(null_fd);
+      return fail("SPAWN_FAILED", "cannot hand the child its credential");
+    }
+  }
   const pid_t parent = getpid();
 
   const pid_t pid = fork();
@@ -45,9 +67,13 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     const int err = errno;
     ::close(log_fd);
     if (null_fd >= 0) ::close(null_fd);
+    if (handoff_fd >= 0) ::close(handoff_fd);
     return fail("SPAWN_FAILED", std::string("fork: ") + strerror(err));
   }
   if (pid == 0) {
+    // The death signal follows the thread that forked, not the process:
+    // children are only spawned from stratd's main thread, which lives as
+    // long as stratd does.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
     // A session of its own: a Ctrl-C at stratd's terminal reaches stratd,
@@ -58,10 +84,13 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     signal(SIGPIPE, SIG_DFL);
+    // Out of the way first: the pipe might sit on a descriptor about to be reused.
+    const int handoff_high = handoff_fd >= 0 ? fcntl(handoff_fd, F_DUPFD, 100) : -1;
     if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
     dup2(log_fd, STDOUT_FILENO);
     dup2(log_fd, STDERR_FILENO);
-    syscall(SYS_close_range, 3u, ~0u, 0u);
+    if (handoff_high >= 0) dup2(handoff_high, kHandoffFd);  // dup2 clears close-on-exec
+    syscall(SYS_close_range, handoff_high >= 0 ? unsigned(kHandoffFd) + 1 : 3u, ~0u, 0u);
     struct rlimit no_core{0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
 #if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer reserves terabytes of address space
@@ -82,6 +111,7 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
   }
   ::close(log_fd);
   if (null_fd >= 0) ::close(null_fd);
+  if (handoff_fd >= 0) ::close(handoff_fd);
   // The child may already have exited: pidfd_open works on a zombie too.
   const int pidfd = int(syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) {

@@ -13,8 +13,6 @@
 
 namespace stratd::supervisor {
 namespace {
-constexpr size_t kMaxEventBytes = 64 * 1024;
-constexpr size_t kMaxFields = 64;
 constexpr size_t kMaxBatch = 1024;  // messages per turn, so clients get served in between
 
 int make_eventfd() {
@@ -38,7 +36,7 @@ void EventHub::start(Sink sink) {
   socket_.set(zmq::sockopt::rcvhwm, 100'000);
   socket_.set(zmq::sockopt::linger, 0);
   // A peer sending a larger message is disconnected before it is buffered.
-  socket_.set(zmq::sockopt::maxmsgsize, int64_t(kMaxEventBytes));
+  socket_.set(zmq::sockopt::maxmsgsize, int64_t(EventAdmission::kMaxEventBytes));
   socket_.set(zmq::sockopt::subscribe, std::string(ipc::kEventPrefix));
   socket_.bind(endpoint_);
   bus_fd_.assign(socket_.get(zmq::sockopt::fd));
@@ -88,16 +86,20 @@ void EventHub::drain_bus() {
   size_t n = 0;
   while (n < kMaxBatch && (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN)) {
     bool malformed = false;
-    auto msg = ipc::recv_message(socket_, &malformed);
+    auto msg = ipc::recv_signed_message(socket_, &malformed);
     if (!msg) {
       if (!malformed) break;
       std::lock_guard lock(mu_);
-      ++stats_.received;
-      ++stats_.rejected;
+      admission_.count_malformed();
       continue;
     }
     ++n;
-    if (auto e = admit(msg->topic, msg->body)) batch_.push_back(number_and_encode(std::move(*e)));
+    std::optional<Event> e;
+    {
+      std::lock_guard lock(mu_);
+      e = admission_.admit(msg->topic, msg->credential, msg->body);
+    }
+    if (e) batch_.push_back(number_and_encode(std::move(*e)));
   }
   deliver();
   // More than one turn's worth: let clients be served, then continue.
@@ -166,68 +168,35 @@ JournalEventPtr EventHub::number_and_encode(Event&& e) {
   return je;
 }
 
-std::optional<Event> EventHub::admit(const std::string& topic, const std::string& body) {
-  auto decoded = body.size() <= kMaxEventBytes ? msgpack_decode<Event>(body)
-                                               : Expected<Event>(fail("DECODE_ERROR", "too large"));
-  std::lock_guard lock(mu_);
-  ++stats_.received;
-  auto reject = [&](const char* why) -> std::optional<Event> {
-    ++stats_.rejected;
-    if (stats_.rejected % 1000 == 1) spdlog::warn("event rejected ({}): topic '{}'", why, topic.substr(0, 80));
-    return std::nullopt;
-  };
-  if (!decoded) return reject("undecodable");
-  Event& e = *decoded;
-  if (size_t(e.type) >= size_t(EventType::kCount)) return reject("unknown type");
-  if (is_supervisor_event(e.type)) return reject("worker claimed a supervisor event");
-  if (topic != ipc::event_topic(e.runner_id)) return reject("topic does not match runner");
-  if (e.data.size() > kMaxFields) return reject("too many fields");
-  auto it = runners_.find(e.runner_id);
-  if (it == runners_.end()) return reject("unknown runner");
-  RunnerEntry& r = it->second;
-  if (e.symbol != r.symbol) {
-    ++r.stats.rejected;
-    return reject("symbol does not match runner");
-  }
-  if (r.seq_known && e.runner_seq <= r.stats.last_runner_seq) {
-    ++r.stats.rejected;
-    return reject("sequence number replayed");
-  }
-  if (r.seq_known && e.runner_seq > r.stats.last_runner_seq + 1) {
-    const uint64_t missing = e.runner_seq - r.stats.last_runner_seq - 1;
-    r.stats.gaps += missing;
-    stats_.gaps += missing;
-  }
-  r.stats.last_runner_seq = e.runner_seq;
-  r.seq_known = true;
-  return std::move(e);
-}
-
 void EventHub::register_runner(const std::string& runner_id, const std::string& symbol,
                                std::optional<uint64_t> last_seq) {
   std::lock_guard lock(mu_);
-  RunnerEntry entry;
-  entry.symbol = symbol;
-  entry.seq_known = last_seq.has_value();
-  entry.stats.last_runner_seq = last_seq.value_or(0);
-  runners_[runner_id] = entry;
+  admission_.register_runner(runner_id, symbol, last_seq);
 }
 
 void EventHub::unregister_runner(const std::string& runner_id) {
   std::lock_guard lock(mu_);
-  runners_.erase(runner_id);
+  admission_.unregister_runner(runner_id);
+}
+
+void EventHub::set_credential(const std::string& runner_id, const std::string& credential) {
+  std::lock_guard lock(mu_);
+  admission_.set_credential(runner_id, credential);
 }
 
 EventHubStats EventHub::stats() const {
   std::lock_guard lock(mu_);
-  return stats_;
+  EventHubStats out = stats_;
+  const auto& a = admission_.stats();
+  out.received = a.received;
+  out.rejected = a.rejected;
+  out.gaps = a.gaps;
+  return out;
 }
 
 std::optional<RunnerEventStats> EventHub::runner_stats(const std::string& runner_id) const {
   std::lock_guard lock(mu_);
-  auto it = runners_.find(runner_id);
-  if (it == runners_.end()) return std::nullopt;
-  return it->second.stats;
+  return admission_.runner_stats(runner_id);
 }
 
 }  // namespace stratd::supervisor

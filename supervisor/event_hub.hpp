@@ -1,8 +1,9 @@
 #pragma once
 // The event hub: a thread of its own, with its own Asio loop, off the HTTP
 // loop. Worker events arrive on a ZeroMQ SUB socket (watched through
-// ZMQ_FD in the loop) and are checked against the runner they claim to come
-// from: an untrusted worker may send anything. Supervisor events (lifecycle,
+// ZMQ_FD in the loop) and are admitted only if they prove to come from the
+// runner they claim (event_admission.hpp): an untrusted worker may send
+// anything. Supervisor events (lifecycle,
 // health) are queued by publish() from any thread. Each accepted event gets
 // the next global sequence number and is encoded to its client JSON once;
 // batches go, in order, to a sink on this same thread: the journal and the
@@ -24,6 +25,7 @@
 #include <zmq.hpp>
 
 #include "common/event.hpp"
+#include "supervisor/event_admission.hpp"
 #include "supervisor/event_journal.hpp"
 
 namespace stratd::supervisor {
@@ -34,12 +36,6 @@ struct EventHubStats {
   uint64_t rejected = 0;  // malformed, forged, unknown runner, replayed
   uint64_t gaps = 0;      // per-runner sequence numbers never seen
   uint64_t last_seq = 0;
-};
-
-struct RunnerEventStats {
-  uint64_t last_runner_seq = 0;
-  uint64_t gaps = 0;
-  uint64_t rejected = 0;
 };
 
 class EventHub {
@@ -68,6 +64,8 @@ class EventHub {
   void register_runner(const std::string& runner_id, const std::string& symbol,
                        std::optional<uint64_t> last_seq);
   void unregister_runner(const std::string& runner_id);
+  // The credential the runner's next worker is spawned with.
+  void set_credential(const std::string& runner_id, const std::string& credential);
 
   // Queues a supervisor event (any thread); it is numbered and delivered
   // like the rest.
@@ -77,18 +75,11 @@ class EventHub {
   std::optional<RunnerEventStats> runner_stats(const std::string& runner_id) const;
 
  private:
-  struct RunnerEntry {
-    std::string symbol;
-    bool seq_known = false;
-    RunnerEventStats stats;
-  };
   void watch_bus();
   void drain_bus();
   void watch_outbox();
   void drain_outbox();
   void deliver();
-  // Checks a worker's message; the decoded event if it is acceptable.
-  std::optional<Event> admit(const std::string& topic, const std::string& body);
   JournalEventPtr number_and_encode(Event&& e);
 
   zmq::socket_t socket_;
@@ -104,7 +95,7 @@ class EventHub {
   std::vector<JournalEventPtr> batch_;
 
   mutable std::mutex mu_;
-  std::map<std::string, RunnerEntry> runners_;
+  EventAdmission admission_;
   std::vector<Event> outbox_;  // supervisor events not yet numbered
   EventHubStats stats_;
   uint64_t reserved_ = UINT64_MAX;

@@ -6,8 +6,8 @@
 namespace stratd::worker {
 
 EventPublisher::EventPublisher(zmq::context_t& ctx, const std::string& endpoint,
-                               const std::string& runner_id)
-    : socket_(ctx, zmq::socket_type::xpub), topic_(ipc::event_topic(runner_id)) {
+                               const std::string& runner_id, std::string credential)
+    : socket_(ctx, zmq::socket_type::xpub), topic_(ipc::event_topic(runner_id)), credential_(std::move(credential)) {
   socket_.set(zmq::sockopt::sndhwm, 100'000);
   socket_.set(zmq::sockopt::linger, 1000);  // flush on a clean exit
   socket_.connect(endpoint);
@@ -38,7 +38,8 @@ void EventPublisher::publish(Event& e) {
   e.publish_ns = wall_ns();
   buf_.clear();
   msgpack::pack(buf_, e);
-  if (!ipc::send_message(socket_, topic_, std::string_view(buf_.data(), buf_.size()))) ++dropped_;
+  if (!ipc::send_signed_message(socket_, topic_, credential_, std::string_view(buf_.data(), buf_.size())))
+    ++dropped_;
 }
 
 }  // namespace stratd::worker

@@ -1,5 +1,6 @@
 #pragma once
-// Puts a worker's events on the bus: [topic "ev.<runner_id>", msgpack Event].
+// Puts a worker's events on the bus: [topic "ev.<runner_id>", credential,
+// msgpack Event].
 // An XPUB socket, so the worker can wait until stratd's subscription has
 // arrived before its first event; a plain PUB would drop those silently.
 #include <functional>
@@ -14,7 +15,9 @@ namespace stratd::worker {
 
 class EventPublisher {
  public:
-  EventPublisher(zmq::context_t& ctx, const std::string& endpoint, const std::string& runner_id);
+  // `credential`: what stratd handed this worker; every event carries it.
+  EventPublisher(zmq::context_t& ctx, const std::string& endpoint, const std::string& runner_id,
+                 std::string credential);
 
   // Waits up to `timeout_ms` for the supervisor's subscription, calling
   // `idle` at least every 100 ms (the worker keeps its heartbeat meanwhile).
@@ -28,6 +31,7 @@ class EventPublisher {
  private:
   zmq::socket_t socket_;
   std::string topic_;
+  std::string credential_;
   msgpack::sbuffer buf_;
   bool subscribed_ = false;
   uint64_t dropped_ = 0;

@@ -1,8 +1,10 @@
 // strat-worker: runs one runner's strategy. Market data in over ZeroMQ SUB,
 // snapshot out through shared memory, events out over ZeroMQ XPUB.
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -47,7 +49,24 @@ int block_termination_signals() {
   return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+// The credential stratd handed over on a pipe; read once, then closed.
+std::string read_credential(int fd) {
+  if (fd < 0) return {};
+  char buf[256];
+  ssize_t n;
+  do {
+    n = read(fd, buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  close(fd);
+  return n > 0 ? std::string(buf, size_t(n)) : std::string();
+}
+
 int run(const WorkerOptions& o) {
+  // Neither other processes of this user nor a core file get at our memory
+  // (and the credential in it).
+  prctl(PR_SET_DUMPABLE, 0);
+  const std::string credential = read_credential(o.credential_fd);
+  if (credential.empty()) spdlog::warn("no credential from stratd: it will not accept our events");
   const int sigfd = block_termination_signals();
   auto mapping = ipc::SegmentMapping::open(o.segment, true);
   if (!mapping) {
@@ -82,7 +101,7 @@ int run(const WorkerOptions& o) {
   segment.attach(int32_t(getpid()));
 
   zmq::context_t ctx(1);
-  EventPublisher events(ctx, o.events_endpoint, o.runner_id);
+  EventPublisher events(ctx, o.events_endpoint, o.runner_id, credential);
   if (!events.wait_for_subscriber(2000, [&] { segment.heartbeat(); }))
     spdlog::warn("no event subscriber yet; continuing");
 

@@ -26,6 +26,7 @@ struct WorkerOptions {
   BrokerSettings broker;
   uint64_t max_consecutive_errors = 0;  // 0: keep running whatever the strategy does
   std::string log_level = "info";
+  int credential_fd = -1;  // where stratd's credential for our events is to be read
 };
 
 Expected<WorkerOptions> parse_worker_options(int argc, const char* const* argv);

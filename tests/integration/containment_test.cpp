@@ -119,22 +119,30 @@ TEST(Containment, ForgedAndGarbageEventsAreCountedAndDropped) {
     e.data = {{"forged", true}};
     return stratd::msgpack_encode(e);
   };
-  const std::vector<std::pair<std::string, std::string>> messages = {
-      {"ev.honest", "\xc1\xc1 not msgpack"},
-      {"ev.honest", forged(stratd::EventType::RunnerCrashed, "honest", "BTCUSDT", 1'000'000)},  // supervisor-only type
-      {"ev.honest", forged(stratd::EventType::PositionOpened, "other", "BTCUSDT", 1'000'001)},   // topic mismatch
-      {"ev.ghost", forged(stratd::EventType::PositionOpened, "ghost", "BTCUSDT", 1)},           // unknown runner
-      {"ev.honest", forged(stratd::EventType::PositionOpened, "honest", "ETHBTC", 1'000'002)},  // wrong symbol
-      {"ev.honest", forged(stratd::EventType::PositionOpened, "honest", "BTCUSDT", 1)},         // replayed number
-      {"ev.honest", std::string(size_t(70'000), 'x')},                                        // oversized
+  // Without the credential stratd handed the honest runner's worker, no
+  // message passes as its events, however well formed; a forged sequence
+  // number far ahead must not lock its real events out either.
+  const std::string guess(32, 'a');
+  struct Forgery {
+    std::string topic, credential, body;
+  };
+  const std::vector<Forgery> messages = {
+      {"ev.honest", guess, forged(stratd::EventType::PositionOpened, "honest", "BTCUSDT", 1'000'000)},
+      {"ev.honest", "", forged(stratd::EventType::PositionOpened, "honest", "BTCUSDT", 1'000'001)},
+      {"ev.honest", guess, "\xc1\xc1 not msgpack"},
+      {"ev.ghost", guess, forged(stratd::EventType::PositionOpened, "ghost", "BTCUSDT", 1)},  // unknown runner
+      {"ev.honest", guess, std::string(size_t(70'000), 'x')},  // oversized
   };
   const uint64_t rejected_before = s.http().get("/api/engine/health").body["data"]["events"]["rejected"];
   // PUB drops until the subscription reaches it: send until all are counted.
   ASSERT_TRUE(eventually([&] {
-    for (const auto& [topic, body] : messages) stratd::ipc::send_message(rogue, topic, body);
+    for (const auto& m : messages) stratd::ipc::send_signed_message(rogue, m.topic, m.credential, m.body);
+    // Not in the [topic, credential, body] shape at all.
+    stratd::ipc::send_message(rogue, "ev.honest", forged(stratd::EventType::PositionOpened, "honest", "BTCUSDT", 7));
     const uint64_t now = s.http().get("/api/engine/health").body["data"]["events"]["rejected"];
-    return now >= rejected_before + messages.size() - 1;  // the oversized one is refused by ZeroMQ itself
+    return now >= rejected_before + messages.size();  // the oversized one is refused by ZeroMQ itself
   }));
+  EXPECT_GT(s.runner("honest")["events_rejected"].get<uint64_t>(), 0u);
   // None of it reached a client; the honest runner is unaffected.
   for (int i = 0; i < 20; ++i) {
     auto m = listener->next(5s);
@@ -144,6 +152,11 @@ TEST(Containment, ForgedAndGarbageEventsAreCountedAndDropped) {
   }
   auto events = s.http().get("/api/events?limit=1000").body["data"]["events"];
   for (const auto& e : events) EXPECT_FALSE(e["data"].contains("forged")) << e.dump();
+  // The honest runner's own events still get in after the forged ones.
+  const uint64_t after = s.http().get("/api/engine/health").body["data"]["events"]["last_seq"];
+  ASSERT_TRUE(eventually([&] {
+    return !s.http().get("/api/events?since=" + std::to_string(after) + "&runner=honest").body["data"]["events"].empty();
+  }));
   EXPECT_EQ(s.runner("honest")["lifecycle"], "Running");
   EXPECT_EQ(s.http().get("/health").status, 200);
 }
