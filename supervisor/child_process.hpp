@@ -20,7 +20,7 @@ struct SpawnSpec {
   int nice = 0;                      // added to the inherited nice value
   // Bytes the child reads from descriptor 3 (a pipe only it holds): a
   // secret never shown in its command line or environment.
-  std::string handoff;
+  std::string handoff{};
 };
 
 inline constexpr int kHandoffFd = 3;

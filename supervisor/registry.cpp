@@ -108,10 +108,12 @@ void RunnerRegistry::finish_delete(const std::string& id) {
   runners_.erase(it);
   r->backoff->cancel();
   hub_.unregister_runner(id);
+  // The store first: killed in between, stratd must not bring back from an
+  // old stored snapshot a runner whose segment is already gone.
+  if (auto st = store_.delete_runner(id); !st) spdlog::error("runner {}: {}", id, st.error().message);
   r->reader.reset();
   r->segment.reset();
   ipc::SegmentMapping::remove(r->segment_name);
-  if (auto st = store_.delete_runner(id); !st) spdlog::error("runner {}: {}", id, st.error().message);
   // Its logs go with it, as its trades do: a runner added again under this
   // id starts afresh.
   std::error_code ec;
@@ -162,7 +164,9 @@ Expected<const Runner*> RunnerRegistry::stop(const std::string& id) {
     } else {
       request_stop(*r, Runner::AfterStop::StayStopped);
     }
-  } else if (r->lifecycle == Lifecycle::Restarting || r->lifecycle == Lifecycle::Crashed) {
+  } else if (r->lifecycle == Lifecycle::Restarting || r->lifecycle == Lifecycle::Crashed ||
+             r->lifecycle == Lifecycle::Failed) {
+    // Stopping a Failed runner acknowledges the failure: it is Stopped now.
     r->backoff->cancel();
     r->lifecycle = Lifecycle::Stopped;
     emit(*r, EventType::RunnerStopped, {{"reason", std::string("requested")}});

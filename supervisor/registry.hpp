@@ -73,6 +73,7 @@ class RunnerRegistry {
   void spawn(Runner& r);
   void on_exit(const std::string& id, pid_t pid, const ExitStatus& status);
   void on_crash(Runner& r, const std::string& reason);
+  void mark_failed(Runner& r, const std::string& reason, std::vector<Field> details);
   void request_stop(Runner& r, Runner::AfterStop after);
   void finish_delete(const std::string& id);
   std::string log_path(const std::string& id) const { return paths_.log_dir + "/" + id + ".log"; }

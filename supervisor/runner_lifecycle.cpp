@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
+#include "supervisor/previous_writer.hpp"
 #include "supervisor/registry.hpp"
 #include "worker/worker_options.hpp"
 
@@ -30,6 +31,9 @@ void RunnerRegistry::set_health(Runner& r, const std::string& health) {
 
 void RunnerRegistry::spawn(Runner& r) {
   const auto& c = cfg_;
+  if (!end_previous_writer(r.reader->worker_pid(), r.segment_name)) {
+    return mark_failed(r, "its previous worker could not be stopped; start it again once that process is gone", {});
+  }
   // A worker resumes from its segment; one that no longer reads as this
   // runner's (scribbled on) is rebuilt from the store's copy first.
   if (r.reader->commits() > 0 && !snapshot(r)) {
@@ -153,23 +157,31 @@ void RunnerRegistry::on_exit(const std::string& id, pid_t, const ExitStatus& sta
   if (!status.signaled &&
       (status.code == worker::kExitStrategyInvalid || status.code == worker::kExitTooManyErrors)) {
     // Restarting cannot fix a strategy that does not load, or one that only errs.
-    r->lifecycle = Lifecycle::Failed;
-    emit(*r, EventType::RunnerFailed, {{"reason", reason}});
+    mark_failed(*r, reason, {});
     return;
   }
   on_crash(*r, reason);
 }
 
+void RunnerRegistry::mark_failed(Runner& r, const std::string& reason, std::vector<Field> details) {
+  r.lifecycle = Lifecycle::Failed;
+  r.last_exit_reason = reason;
+  spdlog::error("runner {} failed: {}", r.spec.runner_id, reason);
+  // It stays down across a restart of stratd too, until started again.
+  if (auto st = store_.set_failed(r.spec.runner_id, reason); !st) {
+    spdlog::error("runner {}: cannot record its failure: {}", r.spec.runner_id, st.error().message);
+  }
+  details.insert(details.begin(), {"reason", reason});
+  emit(r, EventType::RunnerFailed, std::move(details));
+}
+
 void RunnerRegistry::on_crash(Runner& r, const std::string& reason) {
   const auto verdict = r.policy.on_crash(mono_ms());
   if (verdict.give_up) {
-    r.lifecycle = Lifecycle::Failed;
     const auto& s = r.policy.settings();
     const std::string why = std::to_string(verdict.crashes_in_window) + " crashes within " +
                             std::to_string(s.window.count()) + " s (last: " + reason + ")";
-    spdlog::error("runner {} failed: {}", r.spec.runner_id, why);
-    emit(r, EventType::RunnerFailed,
-         {{"reason", why}, {"crashes_in_window", int64_t(verdict.crashes_in_window)}});
+    mark_failed(r, why, {{"crashes_in_window", int64_t(verdict.crashes_in_window)}});
     return;
   }
   r.lifecycle = Lifecycle::Restarting;

@@ -1,44 +1,15 @@
 // RunnerRegistry: what survives stratd. Desired states and snapshots go to
 // the store; at start-up every stored runner comes back, from its segment if
 // that survived (stratd was killed) or from the store (the machine rebooted).
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <fstream>
-
 #include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
 #include "common/msgpack_codec.hpp"
 #include "common/validation.hpp"
+#include "supervisor/previous_writer.hpp"
 #include "supervisor/registry.hpp"
 
 namespace stratd::supervisor {
-namespace {
-
-// A worker of a previous stratd may still be dying (it gets SIGKILL when its
-// supervisor dies, but that takes a moment): there must never be two
-// writers on a segment. The pid is checked to really be that segment's
-// worker before anything is sent to it.
-void end_previous_writer(int32_t pid, const std::string& segment) {
-  if (pid <= 0) return;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (cmdline.find("strat-worker") == std::string::npos || cmdline.find(segment) == std::string::npos) return;
-  const int fd = int(syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) return;
-  spdlog::warn("segment {}: its previous worker {} is still alive; killing it", segment, pid);
-  syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
-  pollfd p{fd, POLLIN, 0};
-  poll(&p, 1, 5000);  // readable once it has exited
-  ::close(fd);
-}
-
-}  // namespace
-
 void RunnerRegistry::set_desired(const Runner& r, bool running) {
   if (auto st = store_.set_desired(r.spec.runner_id, running); !st) {
     spdlog::error("runner {}: cannot record desired state: {}", r.spec.runner_id, st.error().message);
@@ -88,9 +59,10 @@ void RunnerRegistry::restore() {
 
     // The segment outlives stratd, but not a reboot.
     bool from_segment = false;
+    bool writer_gone = true;
     if (auto existing = ipc::SegmentMapping::open(r->segment_name, true);
         existing && existing->window_capacity() == spec.window_size) {
-      end_previous_writer(existing->header().worker_pid.load(), r->segment_name);
+      writer_gone = end_previous_writer(existing->header().worker_pid.load(), r->segment_name);
       r->segment = std::make_unique<ipc::SegmentMapping>(std::move(*existing));
       from_segment = r->segment->header().commits.load() > 0;
     } else {
@@ -117,7 +89,21 @@ void RunnerRegistry::restore() {
     Runner& ref = *r;
     runners_.emplace(spec.runner_id, std::move(r));
     spdlog::info("runner {} restored from {} ({})", spec.runner_id, from_segment ? "its segment" : "the store",
-                 sr.desired_running ? "starting" : "stopped");
+                 sr.failed_reason ? "failed" : sr.desired_running ? "starting" : "stopped");
+    if (!writer_gone) {
+      // A second writer on its segment is the one thing never to risk.
+      ref.lifecycle = Lifecycle::Failed;
+      ref.last_exit_reason = "its previous worker could not be stopped; start it again once that process is gone";
+      emit(ref, EventType::RunnerFailed, {{"reason", ref.last_exit_reason}});
+      continue;
+    }
+    if (sr.failed_reason) {
+      // Failed before stratd stopped: it stays so until started over the API.
+      ref.lifecycle = Lifecycle::Failed;
+      ref.last_exit_reason = *sr.failed_reason;
+      if (resolved) ref.strategy_file = resolved->absolute;
+      continue;
+    }
     if (!resolved && !sr.desired_running) {
       // Stopped it was and stopped it stays; start looks for the file again.
       ref.last_exit_reason = resolved.error().message;

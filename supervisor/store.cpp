@@ -2,12 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
+
 #include "common/clock.hpp"
 
 namespace stratd::supervisor {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -17,7 +19,8 @@ CREATE TABLE IF NOT EXISTS runners (
   strategy_path TEXT NOT NULL,
   window_size   INTEGER NOT NULL,
   created_at_ms INTEGER NOT NULL,
-  desired       TEXT NOT NULL CHECK (desired IN ('running', 'stopped'))
+  desired       TEXT NOT NULL CHECK (desired IN ('running', 'stopped')),
+  failed_reason TEXT
 );
 CREATE TABLE IF NOT EXISTS runner_state (
   runner_id     TEXT PRIMARY KEY REFERENCES runners ON DELETE CASCADE,
@@ -107,7 +110,18 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path) {
       return fail("STORE_ERROR", path + " was written by a newer stratd");
     }
   }
-  if (auto s = store->exec("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')"); !s) {
+  // Version 1 had no failed_reason.
+  bool has_failed_reason = false;
+  if (auto cols = store->prepare("SELECT name FROM pragma_table_info('runners')")) {
+    Use u(*cols);
+    while (sqlite3_step(*cols) == SQLITE_ROW) has_failed_reason |= text(*cols, 0) == "failed_reason";
+  }
+  if (!has_failed_reason) {
+    if (auto s = store->exec("ALTER TABLE runners ADD COLUMN failed_reason TEXT"); !s) return Unexpected<Error>{s.error()};
+  }
+  if (auto s = store->exec("INSERT INTO meta VALUES ('schema_version', '2') "
+                           "ON CONFLICT(key) DO UPDATE SET value = '2'");
+      !s) {
     return Unexpected<Error>{s.error()};
   }
   return store;
@@ -149,7 +163,7 @@ Status Store::put_runner(const StoredRunner& r) {
   auto st = prepare(
       "INSERT INTO runners (runner_id, symbol, strategy_path, window_size, created_at_ms, desired) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(runner_id) DO UPDATE SET symbol = ?2, strategy_path = ?3, "
-      "window_size = ?4, created_at_ms = ?5, desired = ?6");
+      "window_size = ?4, created_at_ms = ?5, desired = ?6, failed_reason = NULL");
   if (!st) return Unexpected<Error>{st.error()};
   Use u(*st);
   put(*st, 1, r.spec.runner_id);
@@ -163,12 +177,22 @@ Status Store::put_runner(const StoredRunner& r) {
 }
 
 Status Store::set_desired(const std::string& runner_id, bool running) {
-  auto st = prepare("UPDATE runners SET desired = ?2 WHERE runner_id = ?1");
+  auto st = prepare("UPDATE runners SET desired = ?2, failed_reason = NULL WHERE runner_id = ?1");
   if (!st) return Unexpected<Error>{st.error()};
   Use u(*st);
   put(*st, 1, runner_id);
   put(*st, 2, std::string_view(running ? "running" : "stopped"));
   if (sqlite3_step(*st) != SQLITE_DONE) return fail_sql("set desired state");
+  return ok();
+}
+
+Status Store::set_failed(const std::string& runner_id, const std::string& reason) {
+  auto st = prepare("UPDATE runners SET failed_reason = ?2 WHERE runner_id = ?1");
+  if (!st) return Unexpected<Error>{st.error()};
+  Use u(*st);
+  put(*st, 1, runner_id);
+  put(*st, 2, reason);
+  if (sqlite3_step(*st) != SQLITE_DONE) return fail_sql("record failure");
   return ok();
 }
 
@@ -183,7 +207,8 @@ Status Store::delete_runner(const std::string& runner_id) {
 
 Expected<std::vector<StoredRunner>> Store::runners() {
   auto st = prepare(
-      "SELECT runner_id, symbol, strategy_path, window_size, created_at_ms, desired FROM runners ORDER BY runner_id");
+      "SELECT runner_id, symbol, strategy_path, window_size, created_at_ms, desired, failed_reason FROM runners "
+      "ORDER BY runner_id");
   if (!st) return Unexpected<Error>{st.error()};
   Use u(*st);
   std::vector<StoredRunner> out;
@@ -196,10 +221,107 @@ Expected<std::vector<StoredRunner>> Store::runners() {
     r.spec.window_size = uint32_t(sqlite3_column_int64(*st, 3));
     r.created_at_ms = sqlite3_column_int64(*st, 4);
     r.desired_running = text(*st, 5) == "running";
+    if (sqlite3_column_type(*st, 6) != SQLITE_NULL) r.failed_reason = text(*st, 6);
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return Unexpected<Error>{fail_sql("list runners").error()};
   return out;
+}
+
+Status Store::upsert_open(const std::string& runner_id, const Position& p) {
+  auto open = prepare(
+      "INSERT INTO positions (runner_id, position_id, status, side, quantity, entry_price, entry_time_ms, "
+      "stop_loss, take_profit) VALUES (?1, ?2, 'open', ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT(runner_id, position_id) DO UPDATE SET stop_loss = ?7, take_profit = ?8 WHERE status = 'open'");
+  if (!open) return Unexpected<Error>{open.error()};
+  Use u(*open);
+  put(*open, 1, runner_id);
+  put(*open, 2, int64_t(p.id));
+  put(*open, 3, to_string(p.side));
+  put(*open, 4, p.quantity);
+  put(*open, 5, p.entry_price);
+  put(*open, 6, p.entry_time_ms);
+  put(*open, 7, p.stop_loss);
+  put(*open, 8, p.take_profit);
+  if (sqlite3_step(*open) != SQLITE_DONE) return fail_sql("record open position");
+  return ok();
+}
+
+// Closing is idempotent: a trade seen again (from the snapshot and from its
+// event, or after a restart) changes nothing once recorded.
+Status Store::upsert_closed(const std::string& runner_id, const Trade& t) {
+  auto closed = prepare(
+      "INSERT INTO positions (runner_id, position_id, status, side, quantity, entry_price, entry_time_ms, "
+      "exit_price, exit_time_ms, reason, gross_pnl, fees, realized_pnl) "
+      "VALUES (?1, ?2, 'closed', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+      "ON CONFLICT(runner_id, position_id) DO UPDATE SET status = 'closed', exit_price = ?7, exit_time_ms = ?8, "
+      "reason = ?9, gross_pnl = ?10, fees = ?11, realized_pnl = ?12 WHERE status = 'open'");
+  if (!closed) return Unexpected<Error>{closed.error()};
+  Use u(*closed);
+  put(*closed, 1, runner_id);
+  put(*closed, 2, int64_t(t.id));
+  put(*closed, 3, to_string(t.side));
+  put(*closed, 4, t.quantity);
+  put(*closed, 5, t.entry_price);
+  put(*closed, 6, t.entry_time_ms);
+  put(*closed, 7, t.exit_price);
+  put(*closed, 8, t.exit_time_ms);
+  put(*closed, 9, t.reason);
+  put(*closed, 10, t.gross_pnl);
+  put(*closed, 11, t.fees);
+  put(*closed, 12, t.realized_pnl);
+  if (sqlite3_step(*closed) != SQLITE_DONE) return fail_sql("record trade");
+  return ok();
+}
+
+// A position event as the worker sent it (its JSON, as clients get it).
+Status Store::record_position_event(const JournalEvent& e) {
+  const auto j = nlohmann::json::parse(e.json, nullptr, false);
+  if (!j.is_object() || !j.contains("data") || !j["data"].is_object()) return ok();  // nothing to record
+  const auto& d = j["data"];
+  auto num = [&](const char* key) { return d.contains(key) && d[key].is_number() ? d[key].get<double>() : 0.0; };
+  auto integer = [&](const char* key) {
+    return d.contains(key) && d[key].is_number_integer() ? d[key].get<int64_t>() : int64_t(0);
+  };
+  auto opt = [&](const char* key) -> std::optional<double> {
+    if (d.contains(key) && d[key].is_number()) return d[key].get<double>();
+    return std::nullopt;
+  };
+  const int64_t id = integer("position_id");
+  if (id <= 0) return ok();
+  const Side side = d.value("side", "") == "Short" ? Side::Short : Side::Long;
+  if (e.type == EventType::PositionOpened) {
+    Position p;
+    p.id = uint64_t(id);
+    p.side = side;
+    p.entry_price = num("entry_price");
+    p.quantity = num("quantity");
+    p.entry_time_ms = j.value("timestamp", int64_t(0));
+    p.stop_loss = opt("stop_loss");
+    p.take_profit = opt("take_profit");
+    return upsert_open(e.runner_id, p);
+  }
+  Trade t;
+  t.id = uint64_t(id);
+  t.side = side;
+  t.entry_price = num("entry_price");
+  t.exit_price = num("exit_price");
+  t.quantity = num("quantity");
+  t.entry_time_ms = integer("entry_time_ms");
+  t.exit_time_ms = integer("exit_time_ms");
+  t.reason = d.contains("reason") && d["reason"].is_string() ? d["reason"].get<std::string>() : std::string();
+  t.gross_pnl = num("gross_pnl");
+  t.fees = num("fees");
+  t.realized_pnl = num("realized_pnl");
+  return upsert_closed(e.runner_id, t);
+}
+
+Status Store::commit() {
+  // A COMMIT that fails leaves the transaction open: end it, or every
+  // later BEGIN fails too.
+  auto st = exec("COMMIT");
+  if (!st) exec("ROLLBACK");
+  return st;
 }
 
 Status Store::save_snapshot(const std::string& runner_id, std::string_view bytes, const Snapshot& snap) {
@@ -221,47 +343,12 @@ Status Store::save_snapshot(const std::string& runner_id, std::string_view bytes
     if (sqlite3_step(*state) != SQLITE_DONE) return rollback(fail_sql("save snapshot"));
   }
   if (snap.position) {
-    auto open = prepare(
-        "INSERT INTO positions (runner_id, position_id, status, side, quantity, entry_price, entry_time_ms, "
-        "stop_loss, take_profit) VALUES (?1, ?2, 'open', ?3, ?4, ?5, ?6, ?7, ?8) "
-        "ON CONFLICT(runner_id, position_id) DO UPDATE SET stop_loss = ?7, take_profit = ?8 WHERE status = 'open'");
-    if (!open) return rollback(Unexpected<Error>{open.error()});
-    const Position& p = *snap.position;
-    Use u(*open);
-    put(*open, 1, runner_id);
-    put(*open, 2, int64_t(p.id));
-    put(*open, 3, to_string(p.side));
-    put(*open, 4, p.quantity);
-    put(*open, 5, p.entry_price);
-    put(*open, 6, p.entry_time_ms);
-    put(*open, 7, p.stop_loss);
-    put(*open, 8, p.take_profit);
-    if (sqlite3_step(*open) != SQLITE_DONE) return rollback(fail_sql("record open position"));
+    if (auto st = upsert_open(runner_id, *snap.position); !st) return rollback(st);
   }
-  auto closed = prepare(
-      "INSERT INTO positions (runner_id, position_id, status, side, quantity, entry_price, entry_time_ms, "
-      "exit_price, exit_time_ms, reason, gross_pnl, fees, realized_pnl) "
-      "VALUES (?1, ?2, 'closed', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-      "ON CONFLICT(runner_id, position_id) DO UPDATE SET status = 'closed', exit_price = ?7, exit_time_ms = ?8, "
-      "reason = ?9, gross_pnl = ?10, fees = ?11, realized_pnl = ?12 WHERE status = 'open'");
-  if (!closed) return rollback(Unexpected<Error>{closed.error()});
   for (const Trade& t : snap.recent_trades.list()) {
-    Use u(*closed);
-    put(*closed, 1, runner_id);
-    put(*closed, 2, int64_t(t.id));
-    put(*closed, 3, to_string(t.side));
-    put(*closed, 4, t.quantity);
-    put(*closed, 5, t.entry_price);
-    put(*closed, 6, t.entry_time_ms);
-    put(*closed, 7, t.exit_price);
-    put(*closed, 8, t.exit_time_ms);
-    put(*closed, 9, t.reason);
-    put(*closed, 10, t.gross_pnl);
-    put(*closed, 11, t.fees);
-    put(*closed, 12, t.realized_pnl);
-    if (sqlite3_step(*closed) != SQLITE_DONE) return rollback(fail_sql("record trade"));
+    if (auto st = upsert_closed(runner_id, t); !st) return rollback(st);
   }
-  return exec("COMMIT");
+  return commit();
 }
 
 std::optional<std::string> Store::snapshot(const std::string& runner_id) {
@@ -316,7 +403,6 @@ Status Store::append_events(const std::vector<JournalEventPtr>& events, uint64_t
     exec("ROLLBACK");
     return Unexpected<Error>{st.error()};
   }
-  uint64_t last = 0;
   for (const auto& e : events) {
     Use u(*st);
     put(*st, 1, int64_t(e->seq));
@@ -328,24 +414,38 @@ Status Store::append_events(const std::vector<JournalEventPtr>& events, uint64_t
       exec("ROLLBACK");
       return s;
     }
-    last = e->seq;
+    // What a position event says is recorded with it: a burst of trades
+    // is in the store even if the snapshot's recent trades moved on.
+    if (e->type == EventType::PositionOpened || e->type == EventType::PositionClosed) {
+      if (auto st = record_position_event(*e); !st) {
+        exec("ROLLBACK");
+        return st;
+      }
+    }
   }
   events_since_trim_ += events.size();
-  // Trim now and then, not on every append.
-  if (events_since_trim_ >= 1000 && last > retention) {
+  // Trim now and then, not on every append: the newest `retention` stay.
+  if (events_since_trim_ >= 1000) {
     events_since_trim_ = 0;
-    auto trim = prepare("DELETE FROM events WHERE seq <= ?1");
+    auto trim = prepare("DELETE FROM events WHERE seq <= (SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?1)");
     if (trim) {
       Use u(*trim);
-      put(*trim, 1, int64_t(last - retention));
+      put(*trim, 1, int64_t(retention));
       sqlite3_step(*trim);
     }
   }
-  return exec("COMMIT");
+  return commit();
 }
 
 uint64_t Store::last_event_seq() {
   auto st = prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
+  if (!st) return 0;
+  Use u(*st);
+  return sqlite3_step(*st) == SQLITE_ROW ? uint64_t(sqlite3_column_int64(*st, 0)) : 0;
+}
+
+uint64_t Store::event_count() {
+  auto st = prepare("SELECT COUNT(*) FROM events");
   if (!st) return 0;
   Use u(*st);
   return sqlite3_step(*st) == SQLITE_ROW ? uint64_t(sqlite3_column_int64(*st, 0)) : 0;

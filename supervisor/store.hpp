@@ -25,6 +25,9 @@ struct StoredRunner {
   RunnerSpec spec;
   int64_t created_at_ms = 0;
   bool desired_running = true;
+  // Set while it is Failed (crash loop, error policy, a strategy that does
+  // not load): it stays down across restarts of stratd until started again.
+  std::optional<std::string> failed_reason{};
 };
 
 struct StoredPosition {
@@ -42,7 +45,9 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   Status put_runner(const StoredRunner& r);
+  // Also clears a failure: asking again is how a Failed runner comes back.
   Status set_desired(const std::string& runner_id, bool running);
+  Status set_failed(const std::string& runner_id, const std::string& reason);
   // Forgets the runner, its state and its positions.
   Status delete_runner(const std::string& runner_id);
   Expected<std::vector<StoredRunner>> runners();
@@ -55,9 +60,11 @@ class Store {
   // Positions, newest first; `closed_only` for the trade history.
   Expected<std::vector<StoredPosition>> positions(const std::string& runner_id, bool closed_only, size_t limit);
 
-  // Appends events (ticks are not kept) and trims to `retention`.
+  // Appends events (ticks are not kept) and trims to the newest
+  // `retention`; position events also record the position they describe.
   Status append_events(const std::vector<JournalEventPtr>& events, uint64_t retention);
   uint64_t last_event_seq();
+  uint64_t event_count();
   // Sequence numbers up to this one may have been handed out (ticks are
   // not stored, so the events table alone cannot say); numbering resumes
   // above it after a restart.
@@ -69,6 +76,10 @@ class Store {
   Status exec(const char* sql);
   Expected<sqlite3_stmt*> prepare(const char* sql);
   Status fail_sql(const char* what);
+  Status commit();
+  Status upsert_open(const std::string& runner_id, const Position& p);
+  Status upsert_closed(const std::string& runner_id, const Trade& t);
+  Status record_position_event(const JournalEvent& e);
 
   sqlite3* db_;
   std::vector<sqlite3_stmt*> cached_;  // finalized on close

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "common/msgpack_codec.hpp"
 #include "supervisor/store.hpp"
@@ -114,8 +115,101 @@ TEST_F(StoreTest, EventsAreKeptWithinRetentionAndNumberingIsReserved) {
   }
   ASSERT_TRUE(s->append_events(events, 1000));
   EXPECT_EQ(s->last_event_seq(), 2500u);
+  EXPECT_EQ(s->event_count(), 1000u);
+  // Ticks use up numbers but are not stored: retention counts events kept,
+  // not numbers.
+  events.clear();
+  for (uint64_t seq = 2510; seq <= 30'000; seq += 10) {
+    auto e = std::make_shared<JournalEvent>();
+    e->seq = seq;
+    e->type = EventType::StateTransition;
+    e->runner_id = "r1";
+    e->json = "{}";
+    events.push_back(e);
+  }
+  ASSERT_TRUE(s->append_events(events, 1000));
+  EXPECT_EQ(s->event_count(), 1000u);
+  EXPECT_EQ(s->last_event_seq(), 30'000u);
   EXPECT_EQ(s->seq_reserved(), 0u);
   ASSERT_TRUE(s->set_seq_reserved(1'000'000));
   ASSERT_TRUE(s->set_seq_reserved(2'000'000));
   EXPECT_EQ(s->seq_reserved(), 2'000'000u);
+}
+
+TEST_F(StoreTest, PositionEventsRecordTheirPositions) {
+  auto s = open();
+  ASSERT_TRUE(s->put_runner({{"r1", "BTCUSDT", "ema.lua", 200}, 1000, true}));
+  auto event = [](uint64_t seq, EventType type, const std::string& data) {
+    auto e = std::make_shared<JournalEvent>();
+    e->seq = seq;
+    e->type = type;
+    e->runner_id = "r1";
+    e->json = R"({"type":"x","runner_id":"r1","symbol":"BTCUSDT","seq":)" + std::to_string(seq) +
+              R"(,"timestamp":1700000000000,"data":)" + data + "}";
+    return JournalEventPtr(e);
+  };
+  ASSERT_TRUE(s->append_events(
+      {event(1, EventType::PositionOpened,
+             R"({"position_id":1,"side":"Short","entry_price":100.5,"quantity":2,"stop_loss":110,"take_profit":null,"fee":0.2})"),
+       event(2, EventType::PositionClosed,
+             R"({"position_id":1,"side":"Short","entry_price":100.5,"exit_price":90,"quantity":2,"reason":"take_profit",)"
+             R"("gross_pnl":21,"fees":0.4,"realized_pnl":20.6,"entry_time_ms":1700000000000,"exit_time_ms":1700000060000})"),
+       event(3, EventType::PositionOpened, R"({"position_id":2,"side":"Long","entry_price":95,"quantity":1})")},
+      1000));
+  auto all = s->positions("r1", false, 10);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_TRUE((*all)[0].open);
+  EXPECT_EQ((*all)[0].trade.id, 2u);
+  const auto& closed = (*all)[1];
+  EXPECT_FALSE(closed.open);
+  EXPECT_EQ(closed.trade.side, Side::Short);
+  EXPECT_DOUBLE_EQ(closed.trade.exit_price, 90);
+  EXPECT_DOUBLE_EQ(closed.trade.realized_pnl, 20.6);
+  EXPECT_EQ(closed.trade.reason, "take_profit");
+  EXPECT_EQ(closed.trade.exit_time_ms, 1700000060000);
+  // The same close seen again, from the snapshot, changes nothing.
+  auto snap = snapshot_with(2, {trade(1, 999.0)});
+  ASSERT_TRUE(s->save_snapshot("r1", msgpack_encode(snap), snap));
+  EXPECT_DOUBLE_EQ((*s->positions("r1", true, 10))[0].trade.realized_pnl, 20.6);
+}
+
+TEST_F(StoreTest, AFailureLastsUntilTheRunnerIsAskedForAgain) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s->put_runner({{"r1", "BTCUSDT", "ema.lua", 200}, 1000, true}));
+    ASSERT_TRUE(s->set_failed("r1", "6 crashes within 60 s"));
+  }
+  auto s = open();
+  auto runners = s->runners();
+  ASSERT_EQ(runners->size(), 1u);
+  EXPECT_EQ((*runners)[0].failed_reason, "6 crashes within 60 s");
+  ASSERT_TRUE(s->set_desired("r1", true));
+  EXPECT_FALSE((*s->runners())[0].failed_reason);
+}
+
+TEST_F(StoreTest, ADatabaseOfTheFirstVersionIsUpgraded) {
+  const auto path = (dir_ / "stratd.db").string();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                           "INSERT INTO meta VALUES ('schema_version', '1');"
+                           "CREATE TABLE runners (runner_id TEXT PRIMARY KEY, symbol TEXT NOT NULL, "
+                           "strategy_path TEXT NOT NULL, window_size INTEGER NOT NULL, created_at_ms INTEGER NOT NULL, "
+                           "desired TEXT NOT NULL CHECK (desired IN ('running', 'stopped')));"
+                           "INSERT INTO runners VALUES ('old', 'BTCUSDT', 'ema.lua', 200, 5, 'stopped');",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = open();
+  ASSERT_TRUE(s);
+  auto runners = s->runners();
+  ASSERT_TRUE(runners) << runners.error().message;
+  ASSERT_EQ(runners->size(), 1u);
+  EXPECT_FALSE((*runners)[0].desired_running);
+  EXPECT_FALSE((*runners)[0].failed_reason);
+  ASSERT_TRUE(s->set_failed("old", "x"));
 }

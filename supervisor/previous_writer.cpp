@@ -1,0 +1,49 @@
+#include "supervisor/previous_writer.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+namespace stratd::supervisor {
+namespace {
+
+// Whether `pid` runs strat-worker on exactly this segment (its argv).
+bool is_worker_of(int32_t pid, const std::string& segment) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::vector<std::string> argv;
+  for (std::string arg; std::getline(in, arg, '\0');) argv.push_back(arg);
+  if (argv.empty() || std::filesystem::path(argv[0]).filename() != "strat-worker") return false;
+  for (size_t i = 1; i + 1 < argv.size(); ++i) {
+    if (argv[i] == "--segment") return argv[i + 1] == segment;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool end_previous_writer(int32_t pid, const std::string& segment) {
+  if (pid <= 0) return true;
+  // The pidfd first: from here on it names this process, whatever becomes
+  // of the number, so the check below and the signal hit the same one.
+  const int fd = int(syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return true;  // gone
+  if (!is_worker_of(pid, segment)) {
+    ::close(fd);
+    return true;  // the number now belongs to someone else
+  }
+  spdlog::warn("segment {}: its previous worker {} is still alive; killing it", segment, pid);
+  syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
+  pollfd p{fd, POLLIN, 0};
+  const bool exited = poll(&p, 1, 5000) == 1;  // readable once it has exited
+  ::close(fd);
+  return exited;
+}
+
+}  // namespace stratd::supervisor
