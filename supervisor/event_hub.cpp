@@ -3,6 +3,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -27,24 +29,37 @@ EventHub::EventHub(zmq::context_t& ctx, std::string endpoint)
       endpoint_(std::move(endpoint)),
       work_(io_.get_executor()),
       bus_fd_(io_),
+      monitor_(ctx, zmq::socket_type::pair),
+      monitor_fd_(io_),
       wake_fd_(io_, make_eventfd()) {}
 
 EventHub::~EventHub() { stop(); }
 
 void EventHub::start(Sink sink) {
   sink_ = std::move(sink);
-  socket_.set(zmq::sockopt::rcvhwm, 100'000);
+  // Per connection: what a worker has sent and stratd not yet read is
+  // bounded here (1000 x 64 KiB at worst); beyond it the worker holds it.
+  socket_.set(zmq::sockopt::rcvhwm, 1'000);
   socket_.set(zmq::sockopt::linger, 0);
   // A peer sending a larger message is disconnected before it is buffered.
   socket_.set(zmq::sockopt::maxmsgsize, int64_t(EventAdmission::kMaxEventBytes));
   socket_.set(zmq::sockopt::subscribe, std::string(ipc::kEventPrefix));
   socket_.bind(endpoint_);
   bus_fd_.assign(socket_.get(zmq::sockopt::fd));
+  const std::string monitor_ep = "inproc://stratd-bus-monitor-" + std::to_string(reinterpret_cast<uintptr_t>(this));
+  if (zmq_socket_monitor(socket_.handle(), monitor_ep.c_str(), ZMQ_EVENT_DISCONNECTED) != 0) {
+    throw zmq::error_t();
+  }
+  monitor_.set(zmq::sockopt::linger, 0);
+  monitor_.connect(monitor_ep);
+  monitor_fd_.assign(monitor_.get(zmq::sockopt::fd));
   started_ = true;
   thread_ = std::thread([this] {
     watch_bus();
+    watch_monitor();
     watch_outbox();
     drain_bus();  // anything that arrived before the first wait
+    drain_monitor();
     io_.run();
   });
 }
@@ -59,7 +74,8 @@ void EventHub::stop() {
     io_.stop();
   });
   if (thread_.joinable()) thread_.join();
-  bus_fd_.release();  // the descriptor belongs to the ZeroMQ socket
+  bus_fd_.release();  // the descriptors belong to the ZeroMQ sockets
+  monitor_fd_.release();
 }
 
 void EventHub::resume_numbering(uint64_t last, uint64_t reserved, std::function<void(uint64_t)> reserve) {
@@ -104,6 +120,31 @@ void EventHub::drain_bus() {
   deliver();
   // More than one turn's worth: let clients be served, then continue.
   if (n == kMaxBatch) boost::asio::post(io_, [this] { drain_bus(); });
+}
+
+// The same edge-triggered dance as the bus (see watch_bus).
+void EventHub::watch_monitor() {
+  monitor_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+    if (ec) return;
+    drain_monitor();
+    watch_monitor();
+    drain_monitor();
+  });
+}
+
+void EventHub::drain_monitor() {
+  while (monitor_.get(zmq::sockopt::events) & ZMQ_POLLIN) {
+    // [uint16 event, uint32 value][endpoint]
+    zmq::message_t head, address;
+    if (!monitor_.recv(head, zmq::recv_flags::dontwait)) break;
+    if (head.more()) (void)monitor_.recv(address, zmq::recv_flags::none);
+    uint16_t event = 0;
+    if (head.size() >= sizeof event) std::memcpy(&event, head.data(), sizeof event);
+    if (event == ZMQ_EVENT_DISCONNECTED) {
+      std::lock_guard lock(mu_);
+      ++stats_.disconnects;
+    }
+  }
 }
 
 void EventHub::watch_outbox() {

@@ -36,6 +36,9 @@ struct EventHubStats {
   uint64_t rejected = 0;  // malformed, forged, unknown runner, replayed
   uint64_t gaps = 0;      // per-runner sequence numbers never seen
   uint64_t last_seq = 0;
+  // Connections to the bus that ended: a worker exiting, or ZeroMQ cutting
+  // off a peer that broke the protocol (a message over the size limit).
+  uint64_t disconnects = 0;
 };
 
 class EventHub {
@@ -77,6 +80,8 @@ class EventHub {
  private:
   void watch_bus();
   void drain_bus();
+  void watch_monitor();
+  void drain_monitor();
   void watch_outbox();
   void drain_outbox();
   void deliver();
@@ -87,6 +92,8 @@ class EventHub {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::posix::stream_descriptor bus_fd_;  // ZMQ_FD: not ours to close
+  zmq::socket_t monitor_;                         // the bus socket's connection events
+  boost::asio::posix::stream_descriptor monitor_fd_;
   boost::asio::posix::stream_descriptor wake_fd_; // eventfd: supervisor events waiting
   uint64_t wake_buf_ = 0;
   Sink sink_;

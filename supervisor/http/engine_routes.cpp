@@ -45,6 +45,7 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
                                     {"accepted", ev.accepted},
                                     {"rejected", ev.rejected},
                                     {"gaps", ev.gaps},
+                                    {"disconnects", ev.disconnects},
                                     {"last_seq", ev.last_seq},
                                     {"journal_first_seq", js.first_seq},
                                     {"journal_size", js.size},

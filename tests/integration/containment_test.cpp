@@ -133,7 +133,9 @@ TEST(Containment, ForgedAndGarbageEventsAreCountedAndDropped) {
       {"ev.ghost", guess, forged(stratd::EventType::PositionOpened, "ghost", "BTCUSDT", 1)},  // unknown runner
       {"ev.honest", guess, std::string(size_t(70'000), 'x')},  // oversized
   };
-  const uint64_t rejected_before = s.http().get("/api/engine/health").body["data"]["events"]["rejected"];
+  const auto health_before = s.http().get("/api/engine/health").body["data"]["events"];
+  const uint64_t rejected_before = health_before["rejected"];
+  const uint64_t disconnects_before = health_before["disconnects"];
   // PUB drops until the subscription reaches it: send until all are counted.
   ASSERT_TRUE(eventually([&] {
     for (const auto& m : messages) stratd::ipc::send_signed_message(rogue, m.topic, m.credential, m.body);
@@ -141,6 +143,11 @@ TEST(Containment, ForgedAndGarbageEventsAreCountedAndDropped) {
     stratd::ipc::send_message(rogue, "ev.honest", forged(stratd::EventType::PositionOpened, "honest", "BTCUSDT", 7));
     const uint64_t now = s.http().get("/api/engine/health").body["data"]["events"]["rejected"];
     return now >= rejected_before + messages.size();  // the oversized one is refused by ZeroMQ itself
+  }));
+  // ZeroMQ cuts off a peer that sends more than the limit: that is counted too.
+  EXPECT_TRUE(eventually([&] {
+    return s.http().get("/api/engine/health").body["data"]["events"]["disconnects"].get<uint64_t>() >
+           disconnects_before;
   }));
   EXPECT_GT(s.runner("honest")["events_rejected"].get<uint64_t>(), 0u);
   // None of it reached a client; the honest runner is unaffected.
