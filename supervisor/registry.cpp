@@ -192,6 +192,16 @@ Expected<const Runner*> RunnerRegistry::restart(const std::string& id) {
 }
 
 Expected<Snapshot> RunnerRegistry::snapshot(const Runner& r) const {
+  // The segment is written by an untrusted process: a bad one is counted,
+  // once per commit however often it is read.
+  auto corrupt = [&](const std::string& why) -> Expected<Snapshot> {
+    if (const uint64_t c = r.reader->commits(); c != r.bad_commit) {
+      r.bad_commit = c;
+      ++r.segment_errors;
+      spdlog::warn("runner {}: its segment holds no valid snapshot (commit {}): {}", r.spec.runner_id, c, why);
+    }
+    return fail("SNAPSHOT_UNAVAILABLE", "the runner's snapshot could not be read");
+  };
   auto bytes = r.reader->snapshot();
   if (!bytes) {
     if (bytes.error().code == "SNAPSHOT_UNAVAILABLE" && r.reader->commits() == 0) {
@@ -200,13 +210,12 @@ Expected<Snapshot> RunnerRegistry::snapshot(const Runner& r) const {
       fresh.symbol = r.spec.symbol;
       return fresh;
     }
+    if (bytes.error().code == "SNAPSHOT_CORRUPT") return corrupt(bytes.error().message);
     return fail("SNAPSHOT_UNAVAILABLE", bytes.error().message);
   }
   auto snap = msgpack_decode<Snapshot>(*bytes);
-  // The segment is written by an untrusted process: check it is this runner's.
-  if (!snap || snap->runner_id != r.spec.runner_id || snap->symbol != r.spec.symbol) {
-    return fail("SNAPSHOT_UNAVAILABLE", "the runner's snapshot could not be read");
-  }
+  if (!snap) return corrupt(snap.error().message);
+  if (snap->runner_id != r.spec.runner_id || snap->symbol != r.spec.symbol) return corrupt("another runner's snapshot");
   return snap;
 }
 

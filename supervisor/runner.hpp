@@ -53,6 +53,10 @@ struct Runner {
   ProcessSampler sampler;
   ProcessUsage usage;
   uint64_t persisted_commits = 0;  // the segment commit last written to the store
+  // Commits whose snapshot did not decode as this runner's (an untrusted
+  // worker wrote them), and the last one seen.
+  mutable uint64_t segment_errors = 0;
+  mutable uint64_t bad_commit = UINT64_MAX;
 
   // What happens when the worker being stopped has exited.
   enum class AfterStop { StayStopped, Start, Delete };

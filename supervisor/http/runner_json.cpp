@@ -94,6 +94,7 @@ nlohmann::json runner_details(const ApiContext& ctx, const Runner& r) {
     j["event_gaps"] = es->gaps;
     j["events_rejected"] = es->rejected;
   }
+  j["segment_errors"] = r.segment_errors;
   return j;
 }
 

@@ -194,12 +194,13 @@ TEST(Containment, ACorruptedSegmentIsRefusedAndTheRunnerResumesFromTheStore) {
     f.seekp(256);
     f.write(junk.data(), std::streamsize(junk.size()));
   }
-  // Reads fail cleanly; the API answers.
+  // Reads fail cleanly; the API answers; the corruption is counted.
   for (int i = 0; i < 10; ++i) {
     const int st = s.http().get("/api/runners/scribbled/snapshot").status;
     EXPECT_TRUE(st == 200 || st == 503) << st;
     EXPECT_EQ(s.http().get("/api/runners/scribbled").status, 200);
   }
+  EXPECT_EQ(s.runner("scribbled")["segment_errors"], 1);
   // Starting again resumes from the store's copy, not from the garbage.
   ASSERT_EQ(s.http().post("/api/runners/scribbled/start").status, 200);
   json after;
