@@ -75,6 +75,9 @@ nlohmann::json runner_details(const ApiContext& ctx, const Runner& r) {
                       {"at", e.at_ms / 1000},
                       {"at_ms", e.at_ms}};
   }
+  // Why it is down for good, also after a restart of stratd, when there is
+  // no last exit of this stratd's to show.
+  j["failed_reason"] = r.lifecycle == Lifecycle::Failed ? nlohmann::json(r.last_exit_reason) : nlohmann::json(nullptr);
   const auto age = ctx.registry.heartbeat_age_ms(r);
   j["heartbeat_age_ms"] = age ? nlohmann::json(*age) : nlohmann::json(nullptr);
   j["cpu_percent"] = r.usage.cpu_percent;

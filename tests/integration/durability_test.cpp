@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -41,22 +42,9 @@ json snapshot(const StratdProcess& s, const std::string& id) {
   return r.status == 200 ? r.body["data"] : json(nullptr);
 }
 
-// Processes whose command line mentions this runner's segment.
+// The workers writing this runner's segment.
 std::vector<pid_t> workers_of(const std::string& instance, const std::string& runner) {
-  std::vector<pid_t> out;
-  const std::string needle = "stratd." + instance + "." + runner;
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(e.path() / "cmdline", std::ios::binary);
-    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-    if (cmd.find("strat-worker") != std::string::npos && cmd.find(needle + " ") != std::string::npos &&
-        process_alive(pid_t(std::stoi(name)))) {
-      out.push_back(pid_t(std::stoi(name)));
-    }
-  }
-  return out;
+  return processes_with_arg("stratd." + instance + "." + runner, true);
 }
 
 std::string instance_of(const StratdProcess& s) {
@@ -217,4 +205,64 @@ TEST(Durability, ClosedPositionsAreListedAsTrades) {
   EXPECT_EQ(*ids.rbegin(), ids.size());
   EXPECT_EQ(s.http().get("/api/runners/flipper/trades?limit=0").status, 400);
   EXPECT_EQ(s.http().get("/api/runners/nobody/trades").status, 404);
+}
+
+TEST(Durability, EveryTradeIsStoredOnceAcrossASupervisorKill) {
+  TempDir dir;
+  std::string instance;
+  uint64_t trades_before = 0;
+  {
+    StratdProcess s(in(dir));
+    ASSERT_EQ(s.add_runner("flip", "BTCUSDT", "flip.lua").status, 201);
+    ASSERT_TRUE(eventually([&] {
+      trades_before = snapshot(s, "flip")["stats"]["trades"].get<uint64_t>();
+      return trades_before >= 10;
+    }));
+    instance = instance_of(s);
+    // Mid-trading, without a word of warning; started again at once, while
+    // the old worker may still be dying.
+    s.kill_hard();
+  }
+  StratdProcess s(in(dir));
+  ASSERT_TRUE(eventually([&] {
+    return s.runner("flip")["lifecycle"] == "Running" &&
+           snapshot(s, "flip")["stats"]["trades"].get<uint64_t>() >= trades_before + 10;
+  }));
+  EXPECT_EQ(workers_of(instance, "flip").size(), 1u);  // exactly one writer on its segment
+  ASSERT_EQ(s.http().post("/api/runners/flip/stop").status, 200);
+  ASSERT_TRUE(eventually([&] { return s.runner("flip")["lifecycle"] == "Stopped"; }));
+  const auto snap = snapshot(s, "flip");
+  const uint64_t counted = snap["stats"]["trades"];
+  auto r = s.http().get("/api/runners/flip/trades?limit=10000");
+  ASSERT_EQ(r.status, 200);
+  // Every trade the runner made is in the store, once: ids 1..N, no hole.
+  std::set<uint64_t> ids;
+  for (const auto& t : r.body["data"]) ids.insert(t["id"].get<uint64_t>());
+  EXPECT_EQ(ids.size(), r.body["data"].size());
+  EXPECT_EQ(ids.size(), counted);
+  ASSERT_FALSE(ids.empty());
+  EXPECT_EQ(*ids.begin(), 1u);
+  EXPECT_EQ(*ids.rbegin(), counted);
+}
+
+TEST(Durability, AFailedRunnerStaysFailedAcrossARestart) {
+  TempDir dir;
+  {
+    StratdProcess s(in(dir));
+    ASSERT_EQ(s.add_runner("broken", "BTCUSDT", "missing_functions.lua").status, 201);
+    ASSERT_TRUE(eventually([&] { return s.runner("broken")["lifecycle"] == "Failed"; }));
+    const int status = s.terminate();
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  StratdProcess s(in(dir));
+  auto d = s.runner("broken");
+  EXPECT_EQ(d["lifecycle"], "Failed");
+  EXPECT_TRUE(d["pid"].is_null());
+  EXPECT_NE(d["failed_reason"].get<std::string>().find("strategy failed to load"), std::string::npos) << d.dump();
+  // Stopping acknowledges the failure; starting tries again (and fails again:
+  // the strategy is still broken).
+  ASSERT_EQ(s.http().post("/api/runners/broken/stop").status, 200);
+  EXPECT_EQ(s.runner("broken")["lifecycle"], "Stopped");
+  ASSERT_EQ(s.http().post("/api/runners/broken/start").status, 200);
+  ASSERT_TRUE(eventually([&] { return s.runner("broken")["lifecycle"] == "Failed"; }));
 }

@@ -4,7 +4,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -120,6 +125,9 @@ TEST(Recovery, CrashLoopEndsInFailedUntilRestartedOverTheApi) {
   EXPECT_TRUE(d["pid"].is_null());
   EXPECT_EQ(d["restarts"], 5);
   EXPECT_NE(d["last_exit"]["reason"].get<std::string>().find("SIGKILL"), std::string::npos);
+  auto failed = s.http().get("/api/events?runner=loop&type=RunnerFailed").body["data"]["events"];
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0]["data"]["crashes_in_window"], 6);
   // It stays down...
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(s.runner("loop")["lifecycle"], "Failed");
@@ -161,7 +169,50 @@ TEST(Recovery, StrategyErrorsRunawayLoopsAndMemoryBombsAreContained) {
     EXPECT_EQ(d["lifecycle"], "Running") << id;
     EXPECT_EQ(d["restarts"], 0) << id;
   }
+  // Each reported as what it was, with a message that says so.
+  std::map<std::string, std::string> kinds;
+  const auto errors = s.http().get("/api/events?type=StrategyError&limit=1000").body["data"]["events"];
+  for (const auto& e : errors) {
+    kinds[e["runner_id"].get<std::string>() + "/" + e["data"]["kind"].get<std::string>()] = e["data"]["message"];
+  }
+  ASSERT_TRUE(kinds.count("wild/instruction_budget"));
+  EXPECT_NE(kinds["wild/instruction_budget"].find("instruction budget exceeded (2000000"), std::string::npos);
+  ASSERT_TRUE(kinds.count("wild/memory_limit"));
+  EXPECT_NE(kinds["wild/memory_limit"].find("memory limit exceeded (8388608"), std::string::npos);
+  ASSERT_TRUE(kinds.count("errs/runtime"));
   EXPECT_EQ(s.http().get("/health").status, 200);
+}
+
+TEST(Recovery, WorkersRunUnderTheirLimits) {
+  StratdProcess s;
+  ASSERT_EQ(s.add_runner("limited", "BTCUSDT", "hold_long.lua").status, 201);
+  const pid_t pid = running_pid(s, "limited");
+  ASSERT_GT(pid, 0);
+  std::ifstream in("/proc/" + std::to_string(pid) + "/limits");
+  std::map<std::string, std::string> soft;
+  for (std::string line; std::getline(in, line);) {
+    // "Max open files            64                   64                   files"
+    if (line.size() > 26) {
+      std::istringstream rest(line.substr(26));
+      std::string value;
+      rest >> value;
+      soft[line.substr(0, 26)] = value;
+    }
+  }
+  EXPECT_EQ(soft["Max core file size        "], "0");
+  EXPECT_EQ(soft["Max open files            "], "64");
+#if !defined(__SANITIZE_ADDRESS__)
+  EXPECT_EQ(soft["Max address space         "], std::to_string(1ull << 30));
+#endif
+  // And below stratd's priority.
+  auto nice_of = [](pid_t p) {
+    std::ifstream stat("/proc/" + std::to_string(p) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::vector<std::string> f((std::istream_iterator<std::string>(fields)), std::istream_iterator<std::string>());
+    return f.size() > 16 ? std::stoi(f[16]) : -100;  // the 19th field of stat
+  };
+  EXPECT_EQ(nice_of(pid), std::min(nice_of(s.pid()) + 5, 19));
 }
 
 TEST(Recovery, HungWorkerIsKilledAndRestarted) {

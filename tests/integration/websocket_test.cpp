@@ -424,7 +424,9 @@ TEST(WebSocket, ASlowClientIsBoundedAndNeverHoldsUpOthers) {
     const uint64_t seq = (*m)["seq"];
     EXPECT_GT(seq, prev);
     prev = seq;
-    if (i % 30 == 0) EXPECT_EQ(s.http().get("/api/runners").status, 200);
+    if (i % 30 == 0) {
+      EXPECT_EQ(s.http().get("/api/runners").status, 200);
+    }
   }
   auto errors = s.http().get("/api/events?runner=s4&type=StrategyError&limit=1000").body["data"]["events"];
   EXPECT_FALSE(errors.empty());

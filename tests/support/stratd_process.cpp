@@ -34,6 +34,22 @@ bool process_alive(pid_t pid) {
   return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
 }
 
+std::vector<pid_t> processes_with_arg(const std::string& needle, bool whole) {
+  std::vector<pid_t> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "cmdline", std::ios::binary);
+    bool found = false;
+    for (std::string arg; !found && std::getline(in, arg, '\0');) {
+      found = whole ? arg == needle : arg.find(needle) != std::string::npos;
+    }
+    const pid_t pid = pid_t(std::stoi(name));
+    if (found && pid != getpid() && process_alive(pid)) out.push_back(pid);
+  }
+  return out;
+}
+
 std::vector<std::string> shm_segments(const std::string& prefix) {
   std::vector<std::string> out;
   if (DIR* d = opendir("/dev/shm")) {

@@ -56,6 +56,10 @@ bool eventually(const std::function<bool()>& pred,
 
 // True if a process with this pid exists (and is not a zombie of ours).
 bool process_alive(pid_t pid);
+// Live processes with an argument containing `needle`, or equal to it if
+// `whole` (every worker and the feed of a stratd name its state directory
+// in their arguments; a worker its segment).
+std::vector<pid_t> processes_with_arg(const std::string& needle, bool whole = false);
 // Shared-memory segments under /dev/shm whose names start with `prefix`.
 std::vector<std::string> shm_segments(const std::string& prefix);
 
