@@ -78,11 +78,17 @@ Status apply_toml(Config& c, const std::string& path) {
   } catch (const toml::parse_error& e) {
     return fail("CONFIG_INVALID", path + ": " + std::string(e.description()));
   }
-  auto str = [&](const char* sec, const char* key, std::string& out) {
-    if (auto v = t[sec][key].value<std::string>()) out = *v;
-  };
   // The first value that is of the wrong type or does not fit its field.
   std::string invalid;
+  auto str = [&](const char* sec, const char* key, std::string& out) {
+    const auto node = t[sec][key];
+    if (!node) return;
+    if (auto v = node.value<std::string>()) {
+      out = *v;
+    } else if (invalid.empty()) {
+      invalid = std::string(sec) + "." + key + " must be a string";
+    }
+  };
   auto num = [&](const char* sec, const char* key, auto& out) {
     using T = std::decay_t<decltype(out)>;
     const auto node = t[sec][key];
@@ -104,16 +110,21 @@ Status apply_toml(Config& c, const std::string& path) {
     if (invalid.empty()) invalid = name + " must be a number";
   };
   str("server", "host", c.server.host);
-  if (auto v = t["server"]["port"].value<int64_t>()) {
-    if (*v < 0 || *v > 65535) return fail("CONFIG_INVALID", "server.port out of range");
+  if (t["server"]["port"]) {
+    auto v = t["server"]["port"].value<int64_t>();
+    if (!v || *v < 0 || *v > 65535) return fail("CONFIG_INVALID", path + ": server.port must be a port number");
     c.server.port = uint16_t(*v);
   }
   num("server", "body_limit_bytes", c.server.body_limit_bytes);
   num("server", "request_timeout_ms", c.server.request_timeout_ms);
-  if (auto* arr = t["server"]["cors_origins"].as_array()) {
+  if (t["server"]["cors_origins"]) {
+    auto* arr = t["server"]["cors_origins"].as_array();
+    if (!arr) return fail("CONFIG_INVALID", path + ": server.cors_origins must be an array of strings");
     c.server.cors_origins.clear();
     for (auto& e : *arr) {
-      if (auto s = e.value<std::string>()) c.server.cors_origins.push_back(*s);
+      auto s = e.value<std::string>();
+      if (!s) return fail("CONFIG_INVALID", path + ": server.cors_origins must be an array of strings");
+      c.server.cors_origins.push_back(*s);
     }
   }
   str("paths", "state_dir", c.state_dir);

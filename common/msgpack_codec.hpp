@@ -2,6 +2,7 @@
 // msgpack encode/decode for the wire and shared-memory types. Decoding is
 // defensive: input may come from an untrusted worker, so sizes and depth are
 // bounded and every failure becomes an Error, never an exception.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,19 +35,32 @@ inline msgpack::unpack_limit decode_limits() {
 
 // The object tree of a decode lives in a zone kept per thread and emptied
 // after each use: decoding a snapshot allocates nothing for the tree, and
-// strings point into the input rather than being copied into the zone.
-inline msgpack::zone& decode_zone() {
-  thread_local msgpack::zone zone(64 * 1024);
-  return zone;
+// strings point into the input rather than being copied into the zone. A
+// decode nested in another (from inside a conversion) gets a zone of its
+// own, so it never empties the outer one's tree.
+struct DecodeZone {
+  msgpack::zone shared{64 * 1024};
+  int depth = 0;
+};
+inline DecodeZone& decode_zone() {
+  thread_local DecodeZone z;
+  return z;
 }
 
 template <class T>
 Expected<T> msgpack_decode(std::string_view bytes) {
-  msgpack::zone& zone = decode_zone();
-  struct Emptied {
+  DecodeZone& dz = decode_zone();
+  std::optional<msgpack::zone> own;
+  msgpack::zone& zone = dz.depth == 0 ? dz.shared : own.emplace();
+  struct Scope {
+    DecodeZone& dz;
     msgpack::zone& z;
-    ~Emptied() { z.clear(); }
-  } emptied{zone};
+    Scope(DecodeZone& d, msgpack::zone& zz) : dz(d), z(zz) { ++dz.depth; }
+    ~Scope() {
+      --dz.depth;
+      z.clear();
+    }
+  } scope{dz, zone};
   try {
     std::size_t off = 0;
     const auto by_reference = [](msgpack::type::object_type, std::size_t, void*) { return true; };

@@ -161,8 +161,23 @@ int run_stratd(const Config& cfg) {
   });
   try {
     hub.start([&](std::vector<JournalEventPtr>& batch) {
-      for (const auto& e : batch) journal.append(e);
-      ws_hub.on_events(batch);
+      // In slices of at most a sixteenth of the journal (by count and bytes):
+      // sessions see each slice before the next can push their unread
+      // events out, so a lagging one sheds in time instead of losing them.
+      const size_t max_events = std::max<size_t>(1, journal.capacity() / 16);
+      const uint64_t max_bytes = journal.max_bytes() / 16;
+      std::vector<JournalEventPtr> slice;
+      uint64_t slice_bytes = 0;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        journal.append(batch[i]);
+        slice.push_back(batch[i]);
+        slice_bytes += batch[i]->json.size();
+        if (i + 1 == batch.size() || slice.size() >= max_events || slice_bytes >= max_bytes) {
+          ws_hub.on_events(slice);
+          slice.clear();
+          slice_bytes = 0;
+        }
+      }
       // Everything but ticks is kept in the store; a position event also
       // makes the runner's snapshot durable at once.
       std::vector<JournalEventPtr> durable;

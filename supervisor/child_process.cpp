@@ -86,6 +86,7 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     signal(SIGPIPE, SIG_DFL);
     // Out of the way first: the pipe might sit on a descriptor about to be reused.
     const int handoff_high = handoff_fd >= 0 ? fcntl(handoff_fd, F_DUPFD, 100) : -1;
+    if (handoff_fd >= 0 && handoff_high < 0) _exit(127);  // without its credential it would run unheard
     if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
     dup2(log_fd, STDOUT_FILENO);
     dup2(log_fd, STDERR_FILENO);
@@ -161,7 +162,10 @@ void trim_log_if_large(const std::string& path, uint64_t max_bytes) {
   if (ec || size <= max_bytes) return;
   // Lines written between the copy and the truncate are lost: the price of
   // never touching the child's descriptor.
-  fs::copy_file(path, path + ".1", fs::copy_options::overwrite_existing, ec);
+  if (!fs::copy_file(path, path + ".1", fs::copy_options::overwrite_existing, ec) || ec) {
+    spdlog::warn("cannot keep log {}: {}", path, ec.message());
+    return;  // never truncate what was not kept
+  }
   if (::truncate(path.c_str(), 0) != 0) spdlog::warn("cannot truncate log {}: {}", path, strerror(errno));
 }
 

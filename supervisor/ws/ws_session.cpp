@@ -44,7 +44,7 @@ void WsSession::start(beast::http::request<beast::http::string_body> upgrade) {
   ws_.auto_fragment(false);
   // Without a subscription a client gets everything from now on, once it
   // has had a moment to say what it wants instead.
-  cursor_ = live_from_ = counted_ = segment_from_ = journal_.last_seq();
+  cursor_ = live_from_ = counted_ = stream_from_ = journal_.last_seq();
   hold_until_ = Clock::now() + settings_.initial_hold;
   ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
 }
@@ -114,6 +114,8 @@ void WsSession::apply_subscribe(const ClientMessage& m) {
       // journal is a few microseconds ahead of this one: wait for it here.
       if (*m.since <= source_.stats().last_seq) {
         deferred_ = m;
+        // Reading stops until it applies; the timer keeps us alive meanwhile.
+        arm_timer(Clock::now() + std::chrono::milliseconds(1));
         return;
       }
       return push_control(error_frame("SINCE_AHEAD", "no event " + std::to_string(*m.since) +
@@ -124,17 +126,28 @@ void WsSession::apply_subscribe(const ClientMessage& m) {
                                                            " are gone; the journal starts at " +
                                                            std::to_string(journal_.first_seq())));
     }
+    if (*m.since < cursor_ && mixed_history_) {
+      return push_control(error_frame(
+          "SINCE_AFTER_CHANGE", "this connection received events under another subscription; replaying from " +
+                                    std::to_string(*m.since) + " here could repeat some: resume on a new connection"));
+    }
+  }
+  // What was delivered so far, all under the current filter: a replay
+  // skips it. A backlog left by shedding was not delivered yet.
+  std::optional<Delivered> delivered;
+  if (m.since && *m.since < cursor_ && delivered_any_) {
+    delivered = Delivered{stream_from_, backlog_.empty() ? cursor_ : backlog_.front()->seq - 1, filter_};
   }
   tick_interval_ = std::chrono::milliseconds(m.tick_interval_ms.value_or(0));
   batch_every_ = std::chrono::milliseconds(m.batch_ms.value_or(0));
   change_filter([&](EventFilter& f) { f.subscribe(m.selection); });
   if (m.since) {
-    // Replay from `since`, skipping what this connection has delivered up
-    // to here. What the backlog held was not delivered: the replay sends it.
-    replay_through_ = cursor_;
+    // Replay from `since`: everything after it not delivered yet, the
+    // backlog's events included, in order.
+    skip_ = std::move(delivered);
     backlog_.clear();
     ticks_.clear();
-    cursor_ = counted_ = segment_from_ = *m.since;
+    cursor_ = counted_ = stream_from_ = *m.since;
     // What the client asked to replay does not count against its queue.
     live_from_ = last;
     pending_live_ = backlog_live_ = 0;
@@ -143,14 +156,9 @@ void WsSession::apply_subscribe(const ClientMessage& m) {
 }
 
 void WsSession::change_filter(const std::function<void(EventFilter&)>& change) {
-  // The stretch the old filter covered, up to what was actually delivered
-  // (a backlog left by shedding is still to come).
-  const uint64_t through = backlog_.empty() ? cursor_ : backlog_.front()->seq - 1;
-  if (through > segment_from_) delivered_.push_back({segment_from_, through, filter_});
-  segment_from_ = cursor_;
-  // Stretches older than the journal can never be replayed again.
-  std::erase_if(delivered_, [&](const Segment& s) { return s.through < journal_.first_seq(); });
-  if (delivered_.size() > settings_.max_segments) delivered_.erase(delivered_.begin());
+  // From here on the connection's history holds more than one selection.
+  if (delivered_any_) mixed_history_ = true;
+  stream_from_ = cursor_;
   change(filter_);
   // Whatever is waiting is sent only if still selected.
   std::erase_if(backlog_, [&](const JournalEventPtr& e) { return !filter_.matches(*e); });
@@ -199,11 +207,7 @@ void WsSession::arm_timer(Clock::time_point at) {
 }
 
 bool WsSession::delivered_before(const JournalEvent& e) const {
-  if (e.seq > replay_through_) return false;
-  for (const auto& s : delivered_) {
-    if (e.seq > s.from && e.seq <= s.through && s.filter.matches(e)) return true;
-  }
-  return false;
+  return skip_ && e.seq > skip_->from && e.seq <= skip_->through && skip_->filter.matches(e);
 }
 
 bool WsSession::wanted(const JournalEvent& e) const { return filter_.matches(e) && !delivered_before(e); }
@@ -219,6 +223,9 @@ void WsSession::pump() {
   }
   // Even while a write is in flight: a stalled client must not let the
   // journal drop what it has not read.
+  // Waiting for this shard's journal to reach `since`: look again shortly
+  // (the pending timer also keeps the session alive, no read being due).
+  if (deferred_) arm_timer(Clock::now() + std::chrono::milliseconds(1));
   if (!relieve_pressure()) return;
   if (writing_) return;
   if (!control_.empty()) return write_control();
@@ -254,6 +261,9 @@ bool WsSession::relieve_pressure() {
                "fell behind the journal; reconnect with since set to the last seq received");
     return false;
   }
+  // Before its first message a client has chosen nothing: nothing of it is
+  // shed or counted against it yet.
+  if (hold_until_) return true;
   const uint64_t last = journal_.last_seq();
   // About to lose unread events to the journal's own limits.
   const bool at_risk = cursor_ < last && journal_.nearly_full() &&
@@ -295,6 +305,7 @@ void WsSession::collect(size_t limit, Clock::time_point now) {
   const uint64_t last = journal_.last_seq();
   while (out_events_.size() < limit && cursor_ < last) {
     const JournalEventPtr* e = journal_.find(++cursor_);
+    if (skip_ && cursor_ > skip_->through) skip_.reset();  // the replay is past what was delivered
     if (!e || !wanted(**e)) continue;
     if (cursor_ <= counted_ && cursor_ > live_from_ && pending_live_ > 0) --pending_live_;
     take(*e);
@@ -333,6 +344,7 @@ bool WsSession::shed() {
   std::sort(keep.begin(), keep.end(), [](const JournalEventPtr& a, const JournalEventPtr& b) { return a->seq < b->seq; });
   cursor_ = counted_ = last;
   pending_live_ = 0;
+  if (skip_ && cursor_ > skip_->through) skip_.reset();
   backlog_.assign(std::make_move_iterator(keep.begin()), std::make_move_iterator(keep.end()));
   backlog_live_ = size_t(std::count_if(backlog_.begin(), backlog_.end(),
                                        [&](const JournalEventPtr& e) { return e->seq > live_from_; }));
@@ -354,6 +366,7 @@ void WsSession::write_control() {
 
 void WsSession::write_events(bool as_batch) {
   writing_ = true;
+  delivered_any_ = true;
   out_bufs_.clear();
   if (as_batch) {
     // One message, gathered from the journal's shared buffers: no copy.

@@ -6,7 +6,10 @@
 // Order: events go out in seq order (ticks held back by tick_interval_ms
 // excepted). A new connection waits `hold` for a first message before it
 // streams everything, so a client that resumes with `since` straight away
-// gets an ordered stream with nothing twice.
+// gets an ordered stream with nothing twice. A later `since` skips what the
+// connection delivered under its one subscription so far; after a change
+// of subscription, what was delivered under which is not kept, and such a
+// `since` is refused rather than answered with repeats.
 //
 // Backpressure: one write in flight. The queue is what this client still
 // has to receive of what it selected, counted from when it subscribed (a
@@ -60,11 +63,11 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     Clock::time_point last_sent{};
     JournalEventPtr pending;  // newest tick not sent yet (latest wins)
   };
-  // A stretch of the journal this connection went through with one filter:
-  // a later subscribe with `since` does not send what it delivered again.
-  struct Segment {
-    uint64_t from;     // exclusive
-    uint64_t through;  // inclusive
+  // What a replay must not send again: the events in (from, through] that
+  // the filter selected were delivered before it.
+  struct Delivered {
+    uint64_t from;
+    uint64_t through;
     EventFilter filter;
   };
 
@@ -110,9 +113,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   size_t pending_live_ = 0; // wanted events in (cursor_, counted_] after live_from_
   size_t backlog_live_ = 0; // events in backlog_ after live_from_
   std::deque<JournalEventPtr> backlog_;  // kept by shedding, in seq order
-  std::vector<Segment> delivered_;       // closed segments, oldest first
-  uint64_t segment_from_ = 0;            // where the current filter's segment began
-  uint64_t replay_through_ = 0;          // a replay skips delivered events up to here
+  uint64_t stream_from_ = 0;              // where the current subscription's stream began
+  bool delivered_any_ = false;           // an event has been written to this client
+  bool mixed_history_ = false;           // ...and the subscription changed since
+  std::optional<Delivered> skip_;        // a replay in progress skips these
   std::chrono::milliseconds tick_interval_{0};
   std::chrono::milliseconds batch_every_{0};
   Clock::time_point last_batch_{};

@@ -18,8 +18,6 @@ struct WsSettings {
   // A new connection waits this long for a first message (a subscribe,
   // perhaps with since) before it streams everything.
   std::chrono::milliseconds initial_hold{250};
-  // Subscription changes remembered so a replay does not repeat events.
-  size_t max_segments = 16;
 };
 
 }  // namespace stratd::supervisor::ws

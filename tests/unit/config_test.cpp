@@ -77,5 +77,8 @@ TEST(Config, FileValuesOfTheWrongTypeOrRangeAreRefused) {
   EXPECT_NE(refused("[runners]\nmax_runners = 0\n").find("max_runners"), std::string::npos);
   EXPECT_NE(refused("[server]\nrequest_timeout_ms = 0\n").find("request_timeout_ms"), std::string::npos);
   EXPECT_NE(refused("[log]\nmax_file_bytes = 10\n").find("max_file_bytes"), std::string::npos);
+  EXPECT_NE(refused("[server]\nhost = 7\n").find("server.host must be a string"), std::string::npos);
+  EXPECT_NE(refused("[server]\nport = \"http\"\n").find("server.port"), std::string::npos);
+  EXPECT_NE(refused("[server]\ncors_origins = [1]\n").find("cors_origins"), std::string::npos);
   EXPECT_EQ(refused("[runners]\nstop_grace_ms = 0\nmax_consecutive_strategy_errors = 3\n"), "");
 }

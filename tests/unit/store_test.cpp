@@ -168,10 +168,24 @@ TEST_F(StoreTest, PositionEventsRecordTheirPositions) {
   EXPECT_DOUBLE_EQ(closed.trade.realized_pnl, 20.6);
   EXPECT_EQ(closed.trade.reason, "take_profit");
   EXPECT_EQ(closed.trade.exit_time_ms, 1700000060000);
+  // A worker's nonsense records nothing and stops nothing; nor does a late
+  // event of a runner the store no longer has.
+  ASSERT_TRUE(s->append_events({event(4, EventType::PositionOpened, R"({"position_id":"x","side":5})"),
+                                event(5, EventType::PositionClosed, R"({"position_id":3,"side":[1],"reason":{}})"),
+                                event(6, EventType::PositionOpened, "[]")},
+                               1000));
+  auto ghost = event(7, EventType::PositionOpened, R"({"position_id":1,"side":"Long","entry_price":1,"quantity":1})");
+  std::const_pointer_cast<JournalEvent>(ghost)->runner_id = "deleted";
+  ASSERT_TRUE(s->append_events({ghost}, 1000));
+  EXPECT_EQ(s->last_event_seq(), 7u);
+  EXPECT_TRUE(s->positions("deleted", false, 10)->empty());
+  EXPECT_EQ(s->positions("r1", false, 10)->size(), 3u);  // position 3, closed with defaults
   // The same close seen again, from the snapshot, changes nothing.
   auto snap = snapshot_with(2, {trade(1, 999.0)});
   ASSERT_TRUE(s->save_snapshot("r1", msgpack_encode(snap), snap));
-  EXPECT_DOUBLE_EQ((*s->positions("r1", true, 10))[0].trade.realized_pnl, 20.6);
+  const auto closed_now = *s->positions("r1", true, 10);
+  ASSERT_EQ(closed_now.back().trade.id, 1u);
+  EXPECT_DOUBLE_EQ(closed_now.back().trade.realized_pnl, 20.6);
 }
 
 TEST_F(StoreTest, AFailureLastsUntilTheRunnerIsAskedForAgain) {
