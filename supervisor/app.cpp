@@ -129,7 +129,7 @@ int run_stratd(const Config& cfg) {
   const std::string md_ep = ipc::market_data_endpoint(run_dir);
   const std::string ev_ep = ipc::events_endpoint(run_dir);
 
-  boost::asio::io_context io;
+  boost::asio::io_context io(1);  // run by this thread alone (others only post to it)
   zmq::context_t zctx(1);
   EventHub hub(zctx, ev_ep);
   // The journal and the WebSocket clients live on the hub's thread.

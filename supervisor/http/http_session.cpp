@@ -33,6 +33,7 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   keep_alive_ = false;  // after a protocol error the stream is not trusted
   version_ = 11;
   origin_.clear();
+  preflight_ = false;
   if (ec == beast_http::error::body_limit) {
     return send(reply_error(beast_http::status::payload_too_large, "PAYLOAD_TOO_LARGE",
                             "request body exceeds " + std::to_string(settings_.body_limit) + " bytes"));
@@ -47,6 +48,7 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   Request req = parser_->release();
   version_ = req.version();
   keep_alive_ = req.keep_alive();
+  preflight_ = req.method() == beast_http::verb::options;
   if (auto it = req.find(beast_http::field::origin); it != req.end()) origin_ = std::string(it->value());
   const auto path = to_sv(req.target()).substr(0, to_sv(req.target()).find('?'));
   if (path == "/ws") {
@@ -80,6 +82,8 @@ void HttpSession::add_cors(Response& res) const {
   } else {
     return;
   }
+  // The rest is read by browsers only on a preflight's answer.
+  if (!preflight_) return;
   res.set(beast_http::field::access_control_allow_methods, "GET, POST, DELETE, OPTIONS");
   res.set(beast_http::field::access_control_allow_headers, "Content-Type, Authorization");
   res.set(beast_http::field::access_control_max_age, "3600");

@@ -45,6 +45,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   const HttpSettings& settings_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
+  bool preflight_ = false;  // an OPTIONS request: the CORS answer in full
   std::string origin_;
   std::shared_ptr<Response> pending_;
 };

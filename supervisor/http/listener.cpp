@@ -1,6 +1,5 @@
 #include "supervisor/http/listener.hpp"
 
-#include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
 namespace stratd::supervisor::http {
@@ -36,8 +35,9 @@ void Listener::stop() {
 }
 
 void Listener::do_accept() {
-  acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](boost::system::error_code ec,
-                                                                             net::ip::tcp::socket socket) {
+  // One thread runs this loop: each connection's handlers already run one
+  // at a time, with no strand to pay for.
+  acceptor_.async_accept(io_, [self = shared_from_this()](boost::system::error_code ec, net::ip::tcp::socket socket) {
     if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
     if (ec) {
       // Retrying at once would spin while the cause (say, EMFILE) lasts.

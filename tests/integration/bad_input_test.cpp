@@ -113,3 +113,20 @@ TEST(BadInput, RoutesMethodsAndSizes) {
   EXPECT_EQ(http.get("/health").status, 200);
   EXPECT_EQ(http.get("/api/runners").body["data"].size(), 1u);
 }
+
+TEST(Api, CorsHeadersForBrowsersAndPreflights) {
+  StratdProcess s;
+  // A simple request gets the origin header only.
+  auto get = s.http().raw("GET /api/runners HTTP/1.1\r\nHost: x\r\nOrigin: http://dash.example\r\nConnection: close\r\n\r\n");
+  ASSERT_EQ(get.status, 200);
+  EXPECT_EQ(get.headers["access-control-allow-origin"], "*");
+  EXPECT_FALSE(get.headers.count("access-control-allow-methods"));
+  // A preflight gets what a browser asks it for.
+  auto pre = s.http().raw(
+      "OPTIONS /api/runners HTTP/1.1\r\nHost: x\r\nOrigin: http://dash.example\r\n"
+      "Access-Control-Request-Method: POST\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(pre.status == 200 || pre.status == 204) << pre.status;
+  EXPECT_EQ(pre.headers["access-control-allow-origin"], "*");
+  EXPECT_NE(pre.headers["access-control-allow-methods"].find("POST"), std::string::npos);
+  EXPECT_NE(pre.headers["access-control-allow-headers"].find("Content-Type"), std::string::npos);
+}

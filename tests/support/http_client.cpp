@@ -42,6 +42,11 @@ HttpResult read_response(net::ip::tcp::socket& s) {
   out.status = int(res.result_int());
   out.raw = res.body();
   if (auto it = res.find(http::field::allow); it != res.end()) out.allow = std::string(it->value());
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(f.value());
+  }
   out.body = nlohmann::json::parse(out.raw, nullptr, false);
   if (out.body.is_discarded()) out.body = nullptr;
   return out;

@@ -3,6 +3,7 @@
 // connection per request, with socket timeouts so a hung server fails the
 // test instead of hanging it.
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@ struct HttpResult {
   std::string raw;          // response body
   nlohmann::json body;      // parsed body, null if not JSON
   std::string allow;        // Allow header
+  std::map<std::string, std::string> headers;  // every header, names in lower case
   std::string error;        // transport error, if any
 };
 
