@@ -36,8 +36,9 @@ struct RunnerPolicyConfig {
   // Limits each worker process runs under (besides the Lua state's own cap).
   uint64_t worker_address_space_bytes = 1ull << 30;
   uint64_t worker_open_files = 64;
-  // Workers run this much nicer than stratd, so strategies busy with their
-  // ticks never delay the API or event delivery (0..19).
+  // A worker's strategy thread runs this much nicer than stratd, so
+  // strategies busy with their ticks never delay the API or event delivery
+  // (0..19).
   int worker_nice = 5;
   // The error policy: a runner whose strategy raises this many errors in a
   // row (one per tick at most) is stopped and marked Failed. 0: keep running.

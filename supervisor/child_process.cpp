@@ -104,9 +104,6 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
       struct rlimit files{spec.open_files_limit, spec.open_files_limit};
       setrlimit(RLIMIT_NOFILE, &files);
     }
-    // Below stratd's priority: a busy strategy yields the CPU to the API and
-    // the event hub first.
-    if (spec.nice) setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) + spec.nice);
     execv(argv[0], argv.data());
     _exit(127);
   }

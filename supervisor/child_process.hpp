@@ -17,7 +17,6 @@ struct SpawnSpec {
   std::string log_path;           // stdout and stderr are appended here
   uint64_t address_space_limit = 0;  // RLIMIT_AS in bytes, 0 = inherit
   uint64_t open_files_limit = 0;     // RLIMIT_NOFILE, 0 = inherit
-  int nice = 0;                      // added to the inherited nice value
   // Bytes the child reads from descriptor 3 (a pipe only it holds): a
   // secret never shown in its command line or environment.
   std::string handoff{};

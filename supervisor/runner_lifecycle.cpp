@@ -67,13 +67,13 @@ void RunnerRegistry::spawn(Runner& r) {
                "--slippage-bps",    std::to_string(c.broker.slippage_bps),
                "--max-consecutive-errors", std::to_string(c.runners.max_consecutive_strategy_errors),
                "--log-level",       c.log_level,
+               "--nice",            std::to_string(c.runners.worker_nice),
                "--credential-fd",   std::to_string(kHandoffFd)};
   // A credential of its own: its events are told apart from anyone's else.
   spec.handoff = new_credential();
   hub_.set_credential(r.spec.runner_id, spec.handoff);
   spec.address_space_limit = c.runners.worker_address_space_bytes;
   spec.open_files_limit = c.runners.worker_open_files;
-  spec.nice = c.runners.worker_nice;
   r.hang_kill = false;
   r.after_stop = Runner::AfterStop::StayStopped;
   const std::string id = r.spec.runner_id;

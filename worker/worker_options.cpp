@@ -43,6 +43,7 @@ Expected<WorkerOptions> parse_worker_options(int argc, const char* const* argv) 
     else if (name == "--max-consecutive-errors") good = parse(v, o.max_consecutive_errors);
     else if (name == "--log-level") o.log_level = v;
     else if (name == "--credential-fd") good = parse(v, o.credential_fd) && o.credential_fd >= 0;
+    else if (name == "--nice") good = parse(v, o.nice) && o.nice >= 0 && o.nice <= 19;
     else return fail("USAGE", "unknown option " + std::string(name));
     if (!good) return fail("USAGE", "bad value for " + std::string(name));
   }

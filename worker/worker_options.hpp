@@ -27,6 +27,7 @@ struct WorkerOptions {
   uint64_t max_consecutive_errors = 0;  // 0: keep running whatever the strategy does
   std::string log_level = "info";
   int credential_fd = -1;  // where stratd's credential for our events is to be read
+  int nice = 0;            // how much below stratd the strategy's thread runs
 };
 
 Expected<WorkerOptions> parse_worker_options(int argc, const char* const* argv);
