@@ -1,7 +1,11 @@
 // WebSocket load driver: opens N clients against a server, subscribes each
 // (optionally), and measures for D seconds how many events arrive and how
-// late: now - publish_ns (the worker's publish time, in every stratd event)
-// or now - relay_ns (when a relay server received it), both wall clock.
+// late: from publish_ns (the worker's publish time, in every stratd event)
+// or relay_ns (when a relay server received it), both wall clock, to two
+// moments: when the client host's kernel received the bytes (SO_TIMESTAMPNS,
+// "rx_*": what the server can be held to) and when this one-threaded driver
+// got round to the message ("p*": rx plus the driver's own queueing, since
+// it reads a burst of 100 messages one after another).
 //
 //   bench_ws_load --url ws://127.0.0.1:3000/ws --clients 100 --duration 15 \
 //       --subscribe '{"type":"subscribe","runners":["bench_%d"]}' --modulo 100
@@ -24,12 +28,81 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
 namespace {
+
+// A TCP socket whose reads also say when the kernel received what they
+// return (the timestamp of the last segment read).
+class StampedSocket {
+ public:
+  using executor_type = net::ip::tcp::socket::executor_type;
+  explicit StampedSocket(net::io_context& io) : sock_(io) {}
+  executor_type get_executor() noexcept { return sock_.get_executor(); }
+  net::ip::tcp::socket& socket() { return sock_; }
+  int64_t last_rx_ns() const { return last_rx_ns_; }
+  void enable_timestamps() {
+    const int on = 1;
+    setsockopt(sock_.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  }
+
+  template <class Buffers, class Handler>
+  void async_read_some(const Buffers& buffers, Handler&& handler) {
+    sock_.async_wait(net::socket_base::wait_read,
+                     [this, buffers, h = std::forward<Handler>(handler)](beast::error_code ec) mutable {
+                       if (ec) return h(ec, size_t(0));
+                       iovec iov[16];
+                       size_t n = 0;
+                       for (auto it = net::buffer_sequence_begin(buffers); it != net::buffer_sequence_end(buffers) && n < 16;
+                            ++it) {
+                         net::mutable_buffer b(*it);
+                         iov[n++] = {b.data(), b.size()};
+                       }
+                       alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+                       msghdr m{};
+                       m.msg_iov = iov;
+                       m.msg_iovlen = n;
+                       m.msg_control = control;
+                       m.msg_controllen = sizeof control;
+                       const ssize_t r = ::recvmsg(sock_.native_handle(), &m, MSG_DONTWAIT);
+                       if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return async_read_some(buffers, std::move(h));
+                       if (r < 0) return h(beast::error_code(errno, boost::system::system_category()), size_t(0));
+                       if (r == 0) return h(beast::error_code(net::error::eof), size_t(0));
+                       for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+                         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                           timespec ts;
+                           std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+                           last_rx_ns_ = int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+                         }
+                       }
+                       h(beast::error_code{}, size_t(r));
+                     });
+  }
+  template <class Buffers, class Handler>
+  void async_write_some(const Buffers& buffers, Handler&& handler) {
+    sock_.async_write_some(buffers, std::forward<Handler>(handler));
+  }
+
+  friend void beast_close_socket(StampedSocket& s) {
+    beast::error_code ec;
+    s.sock_.close(ec);
+  }
+  friend void teardown(beast::role_type role, StampedSocket& s, beast::error_code& ec) {
+    websocket::teardown(role, s.sock_, ec);
+  }
+  template <class Handler>
+  friend void async_teardown(beast::role_type role, StampedSocket& s, Handler&& handler) {
+    websocket::async_teardown(role, s.sock_, std::forward<Handler>(handler));
+  }
+
+ private:
+  net::ip::tcp::socket sock_;
+  int64_t last_rx_ns_ = 0;
+};
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -61,6 +134,8 @@ struct Stats {
   std::vector<int64_t> latencies_ns;   // from publish_ns (the worker)
   std::vector<int64_t> relay_ns;       // from relay_ns (a relay server's receipt), if present
   std::vector<int64_t> received_ns;    // from received_ns (stratd's intake), if present
+  // The same three, to the kernel's receipt instead of the driver's.
+  std::vector<int64_t> rx_latencies_ns, rx_relay_ns, rx_received_ns;
   uint64_t events = 0;
   uint64_t messages = 0;
   uint64_t bytes = 0;
@@ -74,8 +149,9 @@ class Client : public std::enable_shared_from_this<Client> {
       : ws_(io), o_(o), st_(st), index_(index) {}
 
   void start(const net::ip::tcp::endpoint& ep) {
-    ws_.next_layer().async_connect(ep, [self = shared_from_this()](beast::error_code ec) {
+    ws_.next_layer().socket().async_connect(ep, [self = shared_from_this()](beast::error_code ec) {
       if (ec) return self->fail();
+      self->ws_.next_layer().enable_timestamps();
       self->ws_.read_message_max(64 << 20);
       self->ws_.async_handshake(self->o_.host + ":" + std::to_string(self->o_.port), self->o_.path,
                                 [self](beast::error_code ec) {
@@ -121,17 +197,23 @@ class Client : public std::enable_shared_from_this<Client> {
     const auto data = buf_.data();
     std::string_view text(static_cast<const char*>(data.data()), data.size());
     if (st_.measuring) {
+      const int64_t rx = ws_.next_layer().last_rx_ns();
       ++st_.messages;
       st_.bytes += n;
       scan(text, "\"publish_ns\":", now, st_.latencies_ns, &st_.events);
+      scan(text, "\"publish_ns\":", rx, st_.rx_latencies_ns, nullptr);
       scan(text, "\"relay_ns\":", now, st_.relay_ns, nullptr);
+      scan(text, "\"relay_ns\":", rx, st_.rx_relay_ns, nullptr);
       // A relayed event still carries stratd's intake time: not the relay's.
-      if (text.find("\"relay_ns\":") == std::string_view::npos) scan(text, "\"received_ns\":", now, st_.received_ns, nullptr);
+      if (text.find("\"relay_ns\":") == std::string_view::npos) {
+        scan(text, "\"received_ns\":", now, st_.received_ns, nullptr);
+        scan(text, "\"received_ns\":", rx, st_.rx_received_ns, nullptr);
+      }
     }
     buf_.consume(buf_.size());
   }
 
-  websocket::stream<net::ip::tcp::socket> ws_;
+  websocket::stream<StampedSocket> ws_;
   beast::flat_buffer buf_;
   const Options& o_;
   Stats& st_;
@@ -215,12 +297,25 @@ int main(int argc, char** argv) {
   std::sort(st.latencies_ns.begin(), st.latencies_ns.end());
   std::sort(st.relay_ns.begin(), st.relay_ns.end());
   std::sort(st.received_ns.begin(), st.received_ns.end());
+  for (auto* v : {&st.rx_latencies_ns, &st.rx_relay_ns, &st.rx_received_ns}) std::sort(v->begin(), v->end());
   printf("RESULT connected=%ld errors=%" PRIu64 " events_per_s=%.0f messages_per_s=%.0f MiB_per_s=%.2f "
          "p50_us=%.0f p90_us=%.0f p99_us=%.0f p999_us=%.0f max_us=%.0f",
          connected, st.errors, double(st.events) / secs, double(st.messages) / secs,
          double(st.bytes) / secs / (1 << 20), pct(st.latencies_ns, 50), pct(st.latencies_ns, 90),
          pct(st.latencies_ns, 99), pct(st.latencies_ns, 99.9),
          st.latencies_ns.empty() ? 0.0 : double(st.latencies_ns.back()) / 1000.0);
+  if (!st.rx_latencies_ns.empty()) {
+    printf(" rx_p50_us=%.0f rx_p90_us=%.0f rx_p99_us=%.0f rx_p999_us=%.0f", pct(st.rx_latencies_ns, 50),
+           pct(st.rx_latencies_ns, 90), pct(st.rx_latencies_ns, 99), pct(st.rx_latencies_ns, 99.9));
+  }
+  if (!st.rx_received_ns.empty()) {
+    printf(" server_rx_p50_us=%.0f server_rx_p99_us=%.0f server_rx_p999_us=%.0f", pct(st.rx_received_ns, 50),
+           pct(st.rx_received_ns, 99), pct(st.rx_received_ns, 99.9));
+  }
+  if (!st.rx_relay_ns.empty()) {
+    printf(" relay_rx_p50_us=%.0f relay_rx_p99_us=%.0f relay_rx_p999_us=%.0f", pct(st.rx_relay_ns, 50),
+           pct(st.rx_relay_ns, 99), pct(st.rx_relay_ns, 99.9));
+  }
   if (!st.received_ns.empty()) {
     printf(" server_p50_us=%.0f server_p99_us=%.0f server_p999_us=%.0f", pct(st.received_ns, 50),
            pct(st.received_ns, 99), pct(st.received_ns, 99.9));
