@@ -417,6 +417,24 @@ TEST(WebSocket, BatchesCarryEventsInOrder) {
     }
   }
   EXPECT_GT(events, batches * 2);  // two runners at 50 ticks/s in 100 ms windows
+
+  // Batches large enough to be written as one buffer read the same.
+  auto big = connect(s);
+  big->send(R"({"type":"subscribe","batch_ms":1000})");
+  ASSERT_TRUE(big->next_where([](const json& m) { return m["type"] == "subscribed"; }));
+  size_t largest = 0;
+  prev = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto m = big->next();
+    ASSERT_TRUE(m);
+    ASSERT_EQ((*m)["type"], "batch") << m->dump().substr(0, 200);
+    largest = std::max(largest, (*m)["events"].size());
+    for (const auto& e : (*m)["events"]) {
+      EXPECT_GT(e["seq"].get<uint64_t>(), prev);
+      prev = e["seq"];
+    }
+  }
+  EXPECT_GT(largest, 50u);
 }
 
 TEST(WebSocket, ASlowClientIsBoundedAndNeverHoldsUpOthers) {
