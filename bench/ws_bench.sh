@@ -24,7 +24,8 @@ batch_clients=${BATCH_CLIENTS:-20}
 idle_clients=${IDLE_CLIENTS:-1000}
 duration=${DURATION:-15}
 build_dir=${BUILD_DIR:-build}
-node_port=${NODE_PORT:-39200}
+base_port=${NODE_PORT:-39200}
+node_port=$base_port
 
 scripts/deps --bench
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -41,7 +42,12 @@ stratd_pid=""
 relay_pid=""
 ws_url=""
 stop_relay() {
-  if [[ -n $relay_pid ]]; then kill "$relay_pid" 2>/dev/null || true; wait "$relay_pid" 2>/dev/null || true; fi
+  if [[ -n $relay_pid ]]; then
+    kill "$relay_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$relay_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$relay_pid" 2>/dev/null || true
+    wait "$relay_pid" 2>/dev/null || true
+  fi
   relay_pid=""
 }
 stop_stratd() {
@@ -73,9 +79,12 @@ start_stratd() {  # tick interval in ms
   done
 }
 start_relay() {  # batch ms (0: per event), upstream batch ms (0: per event)
+  # A port of its own each time: never a relay of an earlier phase answering.
+  node_port=$((node_port + 1))
   NODE_PATH="$node_dir/node_modules" node bench/node_ws_relay.js "$ws_url" "$node_port" "$1" "${2:-0}" >/dev/null &
   relay_pid=$!
   for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$node_port/" && break; sleep 0.1; done
+  kill -0 "$relay_pid" 2>/dev/null || { echo "the Node relay did not start" >&2; exit 1; }
 }
 result() { printf '  %-30s %s\n' "$1" "$(grep '^RESULT' | sed 's/^RESULT //')"; }
 per_runner='{"type":"subscribe","runners":["bench_%d"],"event_types":["TickReceived"]}'
