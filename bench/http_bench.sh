@@ -6,12 +6,16 @@
 #   bench/http_bench.sh                            # 10 runners, 15 s per target
 #   RUNNERS=50 DURATION=30 bench/http_bench.sh
 #   BUILD_DIR=build-bench bench/http_bench.sh      # another build directory
+#   HOSTILE=4 bench/http_bench.sh                  # then again beside hostile strategies
 #
 # Environment: RUNNERS (10), DURATION seconds per target (15), CONNECTIONS
 # (64), THREADS wrk threads (2), BUILD_DIR (build), BUILD_TYPE (Release for a
 # new build directory; an existing one keeps its own unless this is set),
 # SIM_INTERVAL_MS tick interval of the sim feed (stratd's default, 250),
-# NODE_PORT (39123), RESULTS file to append the table to (none).
+# NODE_PORT (39123), RESULTS file to append the table to (none), HOSTILE
+# (0): after the four targets, add this many runners of the test suite's
+# hostile fixtures (endless loop + memory bomb, error on every call, hang
+# inside C, sandbox escapes) and measure the two runner endpoints again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,8 +72,12 @@ die() { echo "http_bench: $*" >&2; exit 1; }
 
 sim_flags=()
 [[ -n ${SIM_INTERVAL_MS:-} ]] && sim_flags=(--sim-interval-ms "$SIM_INTERVAL_MS")
-"$build_dir/bin/stratd" --port 0 --state-dir "$state" --log-level warn "${sim_flags[@]}" \
-  >"$state/stratd.out" 2>&1 &
+# The shipped strategies, and the hostile fixtures for HOSTILE (copies: a
+# strategy must lie inside the strategies directory).
+mkdir -p "$state/strategies"
+cp strategies/*.lua tests/fixtures/strategies/{runaway,error_every_call,hang_in_c,escape}.lua "$state/strategies/"
+"$build_dir/bin/stratd" --port 0 --state-dir "$state" --strategies-dir "$state/strategies" --log-level warn \
+  "${sim_flags[@]}" >"$state/stratd.out" 2>&1 &
 stratd_pid=$!
 for _ in $(seq 1 200); do
   [[ -s $state/http.url ]] && break
@@ -127,7 +135,7 @@ header() {
   echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, kernel $(uname -r)"
   echo "source: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' + uncommitted changes')"
   echo "build: $build_dir ($build_type); node $(node --version); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
-  echo "stratd: $runners runners (ema_crossover.lua), sim tick every ${SIM_INTERVAL_MS:-250} ms"
+  echo "stratd: $runners runners (ema_crossover.lua), sim tick every ${SIM_INTERVAL_MS:-250} ms${HOSTILE:+; then $HOSTILE hostile runners}"
   echo "wrk: -t$threads -c$connections -d${duration}s --latency -s bench/wrk_percentiles.lua (keep-alive)"
   echo "bodies: snapshot $bytes_snapshot B, runner list $bytes_list B"
   echo "(wrk, stratd, its workers and feed, and node all share the same CPUs)"
@@ -139,6 +147,23 @@ run "stratd GET /api/runners/:id/snapshot" "$url/api/runners/bench_1/snapshot"
 run "stratd GET /api/runners" "$url/api/runners"
 run "stratd GET /health (floor)" "$url/health"
 run "node http, same snapshot bytes" "http://127.0.0.1:$node_port/"
+
+hostile=${HOSTILE:-0}
+if [[ $hostile -gt 0 ]]; then
+  fixtures=(runaway.lua error_every_call.lua hang_in_c.lua escape.lua)
+  for i in $(seq 1 "$hostile"); do
+    f=${fixtures[$(( (i - 1) % ${#fixtures[@]} ))]}
+    code=$(curl -s -o "$state/add.out" -w '%{http_code}' -X POST "$url/api/runners" \
+      -H 'Content-Type: application/json' \
+      -d "{\"runner_id\":\"hostile_$i\",\"symbol\":\"${symbols[$(( i % ${#symbols[@]} ))]}\",\"strategy_path\":\"$f\"}")
+    [[ $code == 201 ]] || die "adding hostile runner $i: HTTP $code $(cat "$state/add.out")"
+  done
+  sleep 3  # let them get going: hangs, bombs and errors under way
+  echo "with $hostile hostile runners beside them:" >&2
+  run "stratd GET /api/runners/:id/snapshot, $hostile hostile runners" "$url/api/runners/bench_1/snapshot"
+  run "stratd GET /api/runners, $hostile hostile runners" "$url/api/runners"
+  curl -s "$url/api/engine/health" | grep -o '"runners_by_lifecycle":{[^}]*}' >&2 || true
+fi
 
 table() {
   header

@@ -173,8 +173,12 @@ TEST(Durability, CleanRestartKeepsPositionsAndEventNumbers) {
   }));
   EXPECT_EQ(after["position"]["entry_price"], before["position"]["entry_price"]);
   // Numbering continues: the new events come after everything seen before.
-  auto events = s.http().get("/api/events?limit=5").body["data"]["events"];
-  ASSERT_FALSE(events.empty());
+  // The snapshot is written before the events leave the worker: wait for them.
+  json events;
+  ASSERT_TRUE(eventually([&] {
+    events = s.http().get("/api/events?limit=5").body["data"]["events"];
+    return !events.empty();
+  }));
   EXPECT_GT(events[0]["seq"].get<uint64_t>(), last_seq);
   auto since_old = s.http().get("/api/events?since=1");
   EXPECT_EQ(since_old.status, 410);  // honest: those are not in memory any more
