@@ -27,6 +27,9 @@ Json to_json(const Scalar& v);
 Json to_json(const Event& e);
 // The same, serialized directly (the hot path: one call per event).
 std::string event_json_text(const Event& e);
+// JSON text of a document that may hold bytes from a strategy, a worker or
+// a client: invalid UTF-8 becomes U+FFFD instead of an exception.
+inline std::string json_text(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 // The seed's {secs, nanos} duration shape.
 Json duration_json(uint64_t ns);

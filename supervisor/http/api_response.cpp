@@ -1,6 +1,7 @@
 #include "supervisor/http/api_response.hpp"
 
 #include "common/clock.hpp"
+#include "common/json_codec.hpp"
 
 namespace stratd::supervisor::http {
 
@@ -9,7 +10,7 @@ Response json_response(beast_http::status status, const Json& body) {
   Response res{status, 11};
   res.set(beast_http::field::content_type, "application/json");
   // Invalid UTF-8 from any source is replaced rather than failing the reply.
-  res.body() = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  res.body() = json_text(body);
   return res;
 }
 }  // namespace

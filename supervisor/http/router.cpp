@@ -1,5 +1,7 @@
 #include "supervisor/http/router.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace stratd::supervisor::http {
 namespace {
 
@@ -108,7 +110,16 @@ void Router::dispatch(const Request& req, Respond respond) const {
       respond(std::move(res));
       return;
     }
-    h->second(req, params, std::move(respond));
+    // A handler that throws is a bug, but never one that takes the API
+    // (and every runner's supervision) down with it.
+    try {
+      h->second(req, params, respond);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {}: {}", std::string(req.method_string()), std::string(to_sv(req.target()).substr(0, 200)),
+                    e.what());
+      respond(reply_error(beast_http::status::internal_server_error, "INTERNAL_ERROR",
+                          "the request failed; see stratd's log"));
+    }
     return;
   }
   respond(reply_error(beast_http::status::not_found, "NOT_FOUND",

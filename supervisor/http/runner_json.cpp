@@ -30,7 +30,7 @@ const std::string& runner_summary_json(const ApiContext& ctx, const Runner& r) {
                                 int(r.lifecycle), r.pid, r.restarts, r.health);
   if (key != r.summary_view.key || r.summary_view.json.empty()) {
     auto snap = ctx.registry.snapshot(r);
-    r.summary_view.json = summary_from(ctx, r, snap ? &*snap : nullptr).dump();
+    r.summary_view.json = json_text(summary_from(ctx, r, snap ? &*snap : nullptr));
     // An unreadable snapshot is not cached: the next read may succeed.
     r.summary_view.key = snap ? std::move(key) : std::string();
   }
@@ -53,7 +53,7 @@ Expected<std::string> snapshot_json(const ApiContext& ctx, const Runner& r) {
   if (key != r.snapshot_view.key || r.snapshot_view.json.empty()) {
     auto snap = ctx.registry.snapshot(r);
     if (!snap) return Unexpected<Error>{snap.error()};
-    r.snapshot_view.json = to_json(*snap, uptime).dump();
+    r.snapshot_view.json = json_text(to_json(*snap, uptime));
     r.snapshot_view.key = std::move(key);
   }
   return r.snapshot_view.json;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_codec.hpp"
+
 #include "common/validation.hpp"
 
 namespace stratd::supervisor::ws {
@@ -89,12 +91,12 @@ Expected<ClientMessage> parse_client_message(std::string_view text) {
 }
 
 std::string error_frame(std::string_view code, std::string_view message) {
-  return Json{{"type", "error"}, {"error", {{"code", code}, {"message", message}}}}.dump();
+  return json_text(Json{{"type", "error"}, {"error", {{"code", code}, {"message", message}}}});
 }
 
-std::string lagged_frame(uint64_t dropped) { return Json{{"type", "lagged"}, {"dropped", dropped}}.dump(); }
+std::string lagged_frame(uint64_t dropped) { return json_text(Json{{"type", "lagged"}, {"dropped", dropped}}); }
 
-std::string pong_frame(uint64_t last_seq) { return Json{{"type", "pong"}, {"last_seq", last_seq}}.dump(); }
+std::string pong_frame(uint64_t last_seq) { return json_text(Json{{"type", "pong"}, {"last_seq", last_seq}}); }
 
 std::string subscribed_frame(const ClientMessage& m, uint64_t last_seq) {
   Json types = nullptr;
@@ -102,28 +104,26 @@ std::string subscribed_frame(const ClientMessage& m, uint64_t last_seq) {
     types = Json::array();
     for (auto t : *m.selection.event_types) types.push_back(to_string(t));
   }
-  return Json{{"type", "subscribed"},
+  return json_text(Json{{"type", "subscribed"},
               {"runners", names_json(m.selection.runners)},
               {"event_types", types},
               {"symbols", names_json(m.selection.symbols)},
               {"last_seq", last_seq},
               {"since", m.since ? Json(*m.since) : Json(nullptr)},
               {"tick_interval_ms", m.tick_interval_ms.value_or(0)},
-              {"batch_ms", m.batch_ms.value_or(0)}}
-      .dump();
+              {"batch_ms", m.batch_ms.value_or(0)}});
 }
 
 std::string unsubscribed_frame(const EventFilter& f, uint64_t last_seq) {
   Json types = Json::array();
   for (auto t : f.event_types()) types.push_back(to_string(t));
-  return Json{{"type", "unsubscribed"},
+  return json_text(Json{{"type", "unsubscribed"},
               {"runners", names_json(f.runners())},
               {"excluded_runners", f.excluded_runners()},
               {"event_types", types},
               {"symbols", names_json(f.symbols())},
               {"excluded_symbols", f.excluded_symbols()},
-              {"last_seq", last_seq}}
-      .dump();
+              {"last_seq", last_seq}});
 }
 
 }  // namespace stratd::supervisor::ws

@@ -226,3 +226,24 @@ TEST(Containment, TheErrorPolicyStopsARunnerThatOnlyErrs) {
   EXPECT_GE(snapshot(s, "hopeless")["stats"]["errors"].get<int>(), 5);
   EXPECT_TRUE(eventually([&] { return s.runner("fine")["lifecycle"] == "Running"; }));
 }
+
+TEST(Containment, BytesThatAreNotUtf8AreRepairedNotFatal) {
+  StratdProcess s;
+  ASSERT_EQ(s.add_runner("bytes", "BTCUSDT", "bad_utf8.lua").status, 201);
+  auto listener = connect_ws(s);
+  json snap;
+  ASSERT_TRUE(eventually([&] {
+    snap = snapshot(s, "bytes");
+    return !snap.is_null() && snap["context"]["strings"].contains("note");
+  }));
+  // Invalid sequences become U+FFFD; everything else answers as usual.
+  EXPECT_EQ(snap["context"]["strings"]["note"], "caf\ufffd\ufffd");
+  EXPECT_EQ(s.http().get("/api/runners").status, 200);
+  EXPECT_EQ(s.http().get("/api/engine/summary").status, 200);
+  // A client's message cut inside a UTF-8 sequence when it is quoted back.
+  listener->send(R"({"type":")" + std::string(62, 'x') + "\xc9\xbd" + R"("})");
+  auto err = listener->next_where([](const json& m) { return m["type"] == "error"; });
+  ASSERT_TRUE(err);
+  EXPECT_EQ((*err)["error"]["code"], "INVALID_MESSAGE");
+  EXPECT_EQ(s.http().get("/health").status, 200);
+}
