@@ -55,8 +55,8 @@ void EventHub::start(Sink sink) {
   monitor_fd_.assign(monitor_.get(zmq::sockopt::fd));
   started_ = true;
   thread_ = std::thread([this] {
-    watch_bus();
-    watch_monitor();
+    watch_zmq(bus_fd_, &EventHub::drain_bus);
+    watch_zmq(monitor_fd_, &EventHub::drain_monitor);
     watch_outbox();
     drain_bus();  // anything that arrived before the first wait
     drain_monitor();
@@ -89,13 +89,14 @@ void EventHub::resume_numbering(uint64_t last, uint64_t reserved, std::function<
 // loop's epoll is edge-triggered): after each wake-up the socket is read
 // until ZMQ_EVENTS says empty, and once more after re-arming, so a message
 // arriving in between is not left waiting for the next one.
-void EventHub::watch_bus() {
-  bus_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
-    if (ec) return;
-    drain_bus();
-    watch_bus();
-    drain_bus();
-  });
+void EventHub::watch_zmq(boost::asio::posix::stream_descriptor& fd, void (EventHub::*drain)()) {
+  fd.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                [this, &fd, drain](const boost::system::error_code& ec) {
+                  if (ec) return;
+                  (this->*drain)();
+                  watch_zmq(fd, drain);
+                  (this->*drain)();
+                });
 }
 
 void EventHub::drain_bus() {
@@ -120,16 +121,6 @@ void EventHub::drain_bus() {
   deliver();
   // More than one turn's worth: let clients be served, then continue.
   if (n == kMaxBatch) boost::asio::post(io_, [this] { drain_bus(); });
-}
-
-// The same edge-triggered dance as the bus (see watch_bus).
-void EventHub::watch_monitor() {
-  monitor_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
-    if (ec) return;
-    drain_monitor();
-    watch_monitor();
-    drain_monitor();
-  });
 }
 
 void EventHub::drain_monitor() {

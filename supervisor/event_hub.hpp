@@ -78,9 +78,9 @@ class EventHub {
   std::optional<RunnerEventStats> runner_stats(const std::string& runner_id) const;
 
  private:
-  void watch_bus();
+  // Watches a ZeroMQ socket's ZMQ_FD, calling `drain` on every wake-up.
+  void watch_zmq(boost::asio::posix::stream_descriptor& fd, void (EventHub::*drain)());
   void drain_bus();
-  void watch_monitor();
   void drain_monitor();
   void watch_outbox();
   void drain_outbox();

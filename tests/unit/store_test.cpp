@@ -104,29 +104,25 @@ TEST_F(StoreTest, SnapshotsRecordPositionsOpenedAndClosed) {
 
 TEST_F(StoreTest, EventsAreKeptWithinRetentionAndNumberingIsReserved) {
   auto s = open();
-  std::vector<JournalEventPtr> events;
-  for (uint64_t seq = 1; seq <= 2500; ++seq) {
-    auto e = std::make_shared<JournalEvent>();
-    e->seq = seq;
-    e->type = EventType::StateTransition;
-    e->runner_id = "r1";
-    e->json = "{}";
-    events.push_back(e);
-  }
-  ASSERT_TRUE(s->append_events(events, 1000));
+  // State transitions numbered from..to by step.
+  auto transitions = [](uint64_t from, uint64_t to, uint64_t step) {
+    std::vector<JournalEventPtr> out;
+    for (uint64_t seq = from; seq <= to; seq += step) {
+      auto e = std::make_shared<JournalEvent>();
+      e->seq = seq;
+      e->type = EventType::StateTransition;
+      e->runner_id = "r1";
+      e->json = "{}";
+      out.push_back(e);
+    }
+    return out;
+  };
+  ASSERT_TRUE(s->append_events(transitions(1, 2500, 1), 1000));
   EXPECT_EQ(s->last_event_seq(), 2500u);
   EXPECT_EQ(s->event_count(), 1000u);
   // Ticks use up numbers but are not stored: retention counts events kept,
   // not numbers.
-  events.clear();
-  for (uint64_t seq = 2510; seq <= 30'000; seq += 10) {
-    auto e = std::make_shared<JournalEvent>();
-    e->seq = seq;
-    e->type = EventType::StateTransition;
-    e->runner_id = "r1";
-    e->json = "{}";
-    events.push_back(e);
-  }
+  const auto events = transitions(2510, 30'000, 10);
   ASSERT_TRUE(s->append_events(events, 1000));
   EXPECT_EQ(s->event_count(), 1000u);
   EXPECT_EQ(s->last_event_seq(), 30'000u);
