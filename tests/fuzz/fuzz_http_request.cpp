@@ -1,48 +1,174 @@
 // Raw bytes on the HTTP port: Beast's parser with stratd's limits, then
-// stratd's router (every route pattern of the API), path and query decoding.
+// stratd's router and its real handlers, over a real registry, store, event
+// hub and journal in a scratch state dir. State carries over between inputs
+// (a POST that succeeds makes a runner the next input can stop or delete),
+// as it does on a live server. Workers are spawned, but from a program that
+// does not exist: each spawn fails its exec, which drives the crash and
+// restart paths without running strategies inside the fuzzer.
+//
+// Besides crashes, three answers are findings: a request that is never
+// answered (or answered twice), a 500, and a body that is not the seed's
+// envelope.
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
 
+#include "ipc/bus.hpp"
+#include "ipc/segment.hpp"
+#include "supervisor/event_hub.hpp"
+#include "supervisor/event_journal.hpp"
+#include "supervisor/feed_supervisor.hpp"
+#include "supervisor/http/api_context.hpp"
 #include "supervisor/http/router.hpp"
+#include "supervisor/http/routes.hpp"
+#include "supervisor/process_manager.hpp"
+#include "supervisor/registry.hpp"
+#include "supervisor/store.hpp"
+#include "supervisor/strategy_catalog.hpp"
+#include "supervisor/ws/ws_hub.hpp"
 
-using namespace stratd::supervisor::http;
+using namespace stratd;
+using namespace stratd::supervisor;
 namespace bh = boost::beast::http;
+namespace fs = std::filesystem;
 
 namespace {
-const Router& api_shaped_router() {
-  static Router r = [] {
-    Router r;
-    auto h = [](const Request& req, const PathParams& p, Respond respond) {
-      (void)parse_query(to_sv(req.target()));
-      respond(reply_ok(bh::status::ok, nlohmann::json(p)));
-    };
-    for (const char* path : {"/health", "/api/engine/health", "/api/engine/summary", "/api/strategies", "/api/events",
-                             "/api/runners", "/api/runners/:id", "/api/runners/:id/snapshot",
-                             "/api/runners/:id/history", "/api/runners/:id/trades"}) {
-      r.add(bh::verb::get, path, h);
-    }
-    r.add(bh::verb::post, "/api/runners", h);
-    r.add(bh::verb::delete_, "/api/runners/:id", h);
-    for (const char* path : {"/api/runners/:id/stop", "/api/runners/:id/start", "/api/runners/:id/restart"}) {
-      r.add(bh::verb::post, path, h);
-    }
-    return r;
-  }();
-  return r;
+
+constexpr size_t kMaxRunners = 8;
+
+struct Server {
+  std::string dir;
+  std::string instance;
+  Config cfg;
+  std::unique_ptr<Store> store;
+  boost::asio::io_context io{1};
+  zmq::context_t zctx{1};
+  std::unique_ptr<EventHub> hub;
+  std::unique_ptr<EventJournal> journal;
+  std::unique_ptr<ws::WsHub> websocket;
+  std::unique_ptr<ProcessManager> pm;
+  std::unique_ptr<FeedSupervisor> feed;
+  std::unique_ptr<StrategyCatalog> catalog;
+  std::unique_ptr<RunnerRegistry> registry;
+  std::unique_ptr<http::ApiContext> api;
+  http::Router router;
+
+  Server() {
+    spdlog::set_level(spdlog::level::off);
+    char tmpl[] = "/tmp/stratd-fuzz-http-XXXXXX";
+    if (!mkdtemp(tmpl)) std::abort();
+    dir = tmpl;
+    instance = "fuzz" + std::to_string(getpid());
+    cfg.state_dir = dir;
+    cfg.strategies_dir = STRATD_STRATEGIES_DIR;
+    cfg.runners.max_runners = kMaxRunners;
+    cfg.runners.backoff_initial_ms = 1;
+    cfg.runners.stop_grace_ms = 100;
+    cfg.events.journal_capacity = 1000;
+    fs::create_directories(dir + "/logs");
+    fs::create_directories(dir + "/run");
+    auto opened = Store::open(dir + "/stratd.db");
+    if (!opened) std::abort();
+    store = std::move(*opened);
+    hub = std::make_unique<EventHub>(zctx, ipc::events_endpoint(dir + "/run"));
+    journal = std::make_unique<EventJournal>(cfg.events.journal_capacity, cfg.events.journal_max_bytes);
+    websocket = std::make_unique<ws::WsHub>(hub->io(), *journal, ws::WsSettings{}, 1);
+    websocket->start();
+    hub->start([this](std::vector<JournalEventPtr>& batch) {
+      for (const auto& e : batch) journal->append(e);
+      websocket->on_events(batch);
+    });
+    pm = std::make_unique<ProcessManager>(io, cfg.log_max_file_bytes);
+    // Never started: the routes only read its state.
+    feed = std::make_unique<FeedSupervisor>(io, *pm, SpawnSpec{dir + "/no-feed", {}, dir + "/logs/feed.log"},
+                                            RestartPolicySettings{std::chrono::milliseconds(1),
+                                                                  std::chrono::milliseconds(10), 5,
+                                                                  std::chrono::seconds(60)});
+    catalog = std::make_unique<StrategyCatalog>(cfg.strategies_dir);
+    registry = std::make_unique<RunnerRegistry>(
+        io, *pm, *hub, *store, *catalog, cfg,
+        RegistryPaths{dir + "/no-worker", dir + "/logs", instance, ipc::market_data_endpoint(dir + "/run"),
+                      ipc::events_endpoint(dir + "/run")});
+    api = std::make_unique<http::ApiContext>(http::ApiContext{io, *registry, *hub, *journal, *websocket, *catalog,
+                                                              *store, *feed, cfg, 0, instance});
+    http::add_engine_routes(router, *api);
+    http::add_runner_routes(router, *api);
+    http::add_event_routes(router, *api);
+  }
+
+  // Segments and the scratch dir do not outlive the fuzzer.
+  ~Server() {
+    for (const auto* r : registry->list()) ipc::SegmentMapping::remove(r->segment_name);
+    pm->kill_all_now();
+    hub->stop();  // before the sessions its sink hands events to
+    websocket->stop();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+Server& server() {
+  static Server s;
+  return s;
 }
+
+[[noreturn]] void finding(const char* what, const http::Request& req, const bh::response<bh::string_body>* res) {
+  fprintf(stderr, "finding: %s\nrequest: %s %s\n", what, std::string(req.method_string()).c_str(),
+          std::string(req.target()).c_str());
+  if (res) fprintf(stderr, "response %u: %s\n", res->result_int(), res->body().c_str());
+  std::abort();
+}
+
+void check_envelope(const http::Request& req, const http::Response& res) {
+  if (res.result() == bh::status::internal_server_error) finding("500", req, &res);
+  if (res.result() == bh::status::no_content) return;
+  const auto body = nlohmann::json::parse(res.body(), nullptr, false);
+  if (!body.is_object() || !body.contains("timestamp")) finding("not the envelope", req, &res);
+  const auto status = body.value("status", std::string());
+  if (status == "ok" ? !body.contains("data") : !(status == "error" && body.contains("error") &&
+                                                    body["error"].contains("code") &&
+                                                    body["error"].contains("message"))) {
+    finding("not the envelope", req, &res);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Server& s = server();
   bh::request_parser<bh::string_body> parser;
-  parser.body_limit(64 * 1024);
+  parser.body_limit(s.cfg.server.body_limit_bytes);
   parser.header_limit(8 * 1024);
   parser.eager(true);
   boost::beast::error_code ec;
   parser.put(boost::asio::buffer(data, size), ec);
   if (ec || !parser.is_done()) return 0;
-  Request req = parser.release();
-  api_shaped_router().dispatch(req, [](Response res) { res.prepare_payload(); });
+  const http::Request req = parser.release();
+  int answers = 0;
+  // Handlers run on the HTTP loop, as in a session.
+  boost::asio::post(s.io, [&] {
+    s.router.dispatch(req, [&](http::Response res) {
+      ++answers;
+      check_envelope(req, res);
+      res.prepare_payload();
+    });
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (answers == 0 && std::chrono::steady_clock::now() < deadline) s.io.run_one_for(std::chrono::milliseconds(50));
+  // Whatever the request set going (exits of failed spawns, their backoff
+  // timers, a delete finishing) runs before the next input.
+  s.io.poll();
+  if (answers != 1) finding(answers == 0 ? "never answered" : "answered more than once", req, nullptr);
   return 0;
 }
