@@ -12,7 +12,7 @@
 # (64), THREADS wrk threads (2), BUILD_DIR (build), BUILD_TYPE (Release for a
 # new build directory; an existing one keeps its own unless this is set),
 # SIM_INTERVAL_MS tick interval of the sim feed (stratd's default, 250),
-# NODE_PORT (39123), RESULTS file to append the table to (none), HOSTILE
+# RESULTS file to append the table to (none), HOSTILE
 # (0): after the four targets, add this many runners of the test suite's
 # hostile fixtures (endless loop + memory bomb, error on every call, hang
 # inside C, sandbox escapes) and measure the two runner endpoints again.
@@ -24,7 +24,6 @@ duration=${DURATION:-15}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
 build_dir=${BUILD_DIR:-build}
-node_port=${NODE_PORT:-39123}
 results=${RESULTS:-}
 
 scripts/deps --bench
@@ -112,9 +111,15 @@ for i in $(seq 1 "$runners"); do
 done
 
 curl -sf "$url/api/runners/bench_1/snapshot" >"$state/snapshot.json"
-node bench/node_static_server.js "$node_port" "$state/snapshot.json" >"$state/node.out" 2>&1 &
+# A free port of the kernel's choosing, read from the server's first line.
+node bench/node_static_server.js 0 "$state/snapshot.json" >"$state/node.out" 2>&1 &
 node_pid=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$node_port/" && break; sleep 0.1; done
+node_port=""
+for _ in $(seq 1 100); do
+  node_port=$(sed -n 's/^listening //p' "$state/node.out")
+  [[ -n $node_port ]] && break
+  sleep 0.1
+done
 curl -sf -o /dev/null "http://127.0.0.1:$node_port/" || die "the node server did not answer on $node_port"
 
 rows=()

@@ -10,4 +10,7 @@ http
     res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length });
     res.end(body);
   })
-  .listen(Number(port), "127.0.0.1", () => console.log(`node server on ${port}`));
+  // Port 0: a free one, announced as the first line out.
+  .listen(Number(port), "127.0.0.1", function () {
+    console.log(`listening ${this.address().port}`);
+  });

@@ -10,7 +10,8 @@
 // tick together) then reach this server together too, as a burst, the way
 // they reach stratd's own fan-out.
 //
-//   node bench/node_ws_relay.js ws://127.0.0.1:3000/ws 39200 [batch_ms] [upstream_batch_ms]
+//   node bench/node_ws_relay.js ws://127.0.0.1:3000/ws PORT [batch_ms] [upstream_batch_ms]
+// PORT 0: a free port, announced as the first line out ("listening N").
 const WebSocket = require("ws");
 const [, , upstreamUrl, port, batchArg, upstreamBatchArg] = process.argv;
 const batchMs = Number(batchArg || 0);
@@ -25,6 +26,8 @@ const nowNs = () => base + process.hrtime.bigint();
 
 const clients = new Set();
 const server = new WebSocket.Server({ host: "127.0.0.1", port: Number(port), perMessageDeflate: false });
+// Port 0 picks a free one: the first line out says which.
+server.on("listening", () => console.log(`listening ${server.address().port}`));
 server.on("connection", (ws) => {
   ws.runners = null; // null: everything
   ws.types = null;
@@ -72,6 +75,6 @@ upstream.on("message", (data) => {
 upstream.on("open", () => {
   if (upstreamBatchMs > 0) upstream.send(JSON.stringify({ type: "subscribe", batch_ms: upstreamBatchMs }));
   else upstream.send(JSON.stringify({ type: "subscribe" }));
-  console.log(`relay on ${port} from ${upstreamUrl}`);
+  console.log(`relaying from ${upstreamUrl}`);
 });
 upstream.on("close", () => process.exit(0));

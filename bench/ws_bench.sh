@@ -24,8 +24,7 @@ batch_clients=${BATCH_CLIENTS:-20}
 idle_clients=${IDLE_CLIENTS:-1000}
 duration=${DURATION:-15}
 build_dir=${BUILD_DIR:-build}
-base_port=${NODE_PORT:-39200}
-node_port=$base_port
+node_port=""
 
 scripts/deps --bench
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -79,12 +78,20 @@ start_stratd() {  # tick interval in ms
   done
 }
 start_relay() {  # batch ms (0: per event), upstream batch ms (0: per event)
-  # A port of its own each time: never a relay of an earlier phase answering.
-  node_port=$((node_port + 1))
-  NODE_PATH="$node_dir/node_modules" node bench/node_ws_relay.js "$ws_url" "$node_port" "$1" "${2:-0}" >/dev/null &
+  # A free port of the kernel's choosing (a fixed one can be taken by some
+  # client's ephemeral port), read from the relay's first line.
+  local out
+  out=$(mktemp /tmp/stratd-wsbench-relay-XXXXXX)
+  NODE_PATH="$node_dir/node_modules" node bench/node_ws_relay.js "$ws_url" 0 "$1" "${2:-0}" >"$out" &
   relay_pid=$!
-  for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$node_port/" && break; sleep 0.1; done
-  kill -0 "$relay_pid" 2>/dev/null || { echo "the Node relay did not start" >&2; exit 1; }
+  node_port=""
+  for _ in $(seq 1 50); do
+    node_port=$(sed -n 's/^listening //p' "$out")
+    [[ -n $node_port ]] && break
+    sleep 0.1
+  done
+  rm -f "$out"
+  [[ -n $node_port ]] && kill -0 "$relay_pid" 2>/dev/null || { echo "the Node relay did not start" >&2; exit 1; }
 }
 result() { printf '  %-30s %s\n' "$1" "$(grep '^RESULT' | sed 's/^RESULT //')"; }
 per_runner='{"type":"subscribe","runners":["bench_%d"],"event_types":["TickReceived"]}'

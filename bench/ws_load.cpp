@@ -165,14 +165,16 @@ class Client : public std::enable_shared_from_this<Client> {
 
  private:
   void fail() { ++st_.errors; }
-  // Every occurrence of `key` (a batch holds many) gives one latency.
-  static void scan(std::string_view text, std::string_view key, int64_t now, std::vector<int64_t>& out,
-                   uint64_t* count) {
+  // Every occurrence of `key` (a batch holds many) gives one latency to
+  // each of two moments: one pass over a message of up to 500 events.
+  static void scan(std::string_view text, std::string_view key, int64_t now, std::vector<int64_t>& out, int64_t rx,
+                   std::vector<int64_t>& rx_out, uint64_t* count) {
     for (size_t at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
       int64_t t = 0;
       for (size_t i = at + key.size(); i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) t = t * 10 + (text[i] - '0');
       if (t <= 0) continue;
       out.push_back(now - t);
+      if (rx > 0) rx_out.push_back(rx - t);
       if (count) ++*count;
     }
   }
@@ -200,14 +202,12 @@ class Client : public std::enable_shared_from_this<Client> {
       const int64_t rx = ws_.next_layer().last_rx_ns();
       ++st_.messages;
       st_.bytes += n;
-      scan(text, "\"publish_ns\":", now, st_.latencies_ns, &st_.events);
-      scan(text, "\"publish_ns\":", rx, st_.rx_latencies_ns, nullptr);
-      scan(text, "\"relay_ns\":", now, st_.relay_ns, nullptr);
-      scan(text, "\"relay_ns\":", rx, st_.rx_relay_ns, nullptr);
+      scan(text, "\"publish_ns\":", now, st_.latencies_ns, rx, st_.rx_latencies_ns, &st_.events);
       // A relayed event still carries stratd's intake time: not the relay's.
-      if (text.find("\"relay_ns\":") == std::string_view::npos) {
-        scan(text, "\"received_ns\":", now, st_.received_ns, nullptr);
-        scan(text, "\"received_ns\":", rx, st_.rx_received_ns, nullptr);
+      if (text.find("\"relay_ns\":") != std::string_view::npos) {
+        scan(text, "\"relay_ns\":", now, st_.relay_ns, rx, st_.rx_relay_ns, nullptr);
+      } else {
+        scan(text, "\"received_ns\":", now, st_.received_ns, rx, st_.rx_received_ns, nullptr);
       }
     }
     buf_.consume(buf_.size());
