@@ -18,6 +18,7 @@
 # inside C, sandbox escapes) and measure the two runner endpoints again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/announced_port.sh
 
 runners=${RUNNERS:-10}
 duration=${DURATION:-15}
@@ -111,15 +112,9 @@ for i in $(seq 1 "$runners"); do
 done
 
 curl -sf "$url/api/runners/bench_1/snapshot" >"$state/snapshot.json"
-# A free port of the kernel's choosing, read from the server's first line.
 node bench/node_static_server.js 0 "$state/snapshot.json" >"$state/node.out" 2>&1 &
 node_pid=$!
-node_port=""
-for _ in $(seq 1 100); do
-  node_port=$(sed -n 's/^listening //p' "$state/node.out")
-  [[ -n $node_port ]] && break
-  sleep 0.1
-done
+node_port=$(announced_port "$state/node.out")
 curl -sf -o /dev/null "http://127.0.0.1:$node_port/" || die "the node server did not answer on $node_port"
 
 rows=()

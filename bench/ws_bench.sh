@@ -15,6 +15,7 @@
 #   DURATION=30 CLIENTS=200 bench/ws_bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/announced_port.sh
 
 runners=${RUNNERS:-10}
 interval_ms=${INTERVAL_MS:-10}
@@ -78,18 +79,11 @@ start_stratd() {  # tick interval in ms
   done
 }
 start_relay() {  # batch ms (0: per event), upstream batch ms (0: per event)
-  # A free port of the kernel's choosing (a fixed one can be taken by some
-  # client's ephemeral port), read from the relay's first line.
   local out
   out=$(mktemp /tmp/stratd-wsbench-relay-XXXXXX)
   NODE_PATH="$node_dir/node_modules" node bench/node_ws_relay.js "$ws_url" 0 "$1" "${2:-0}" >"$out" &
   relay_pid=$!
-  node_port=""
-  for _ in $(seq 1 50); do
-    node_port=$(sed -n 's/^listening //p' "$out")
-    [[ -n $node_port ]] && break
-    sleep 0.1
-  done
+  node_port=$(announced_port "$out")
   rm -f "$out"
   [[ -n $node_port ]] && kill -0 "$relay_pid" 2>/dev/null || { echo "the Node relay did not start" >&2; exit 1; }
 }
