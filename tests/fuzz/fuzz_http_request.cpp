@@ -154,21 +154,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   boost::beast::error_code ec;
   parser.put(boost::asio::buffer(data, size), ec);
   if (ec || !parser.is_done()) return 0;
-  const http::Request req = parser.release();
-  int answers = 0;
+  // Shared with the handler's answer, which may come after this input is
+  // done with (a second, late answer is a finding, not a dangling write).
+  struct Exchange {
+    http::Request req;
+    int answers = 0;
+  };
+  auto x = std::make_shared<Exchange>(Exchange{parser.release()});
   // Handlers run on the HTTP loop, as in a session.
-  boost::asio::post(s.io, [&] {
-    s.router.dispatch(req, [&](http::Response res) {
-      ++answers;
-      check_envelope(req, res);
+  boost::asio::post(s.io, [&s, x] {
+    s.router.dispatch(x->req, [x](http::Response res) {
+      if (++x->answers > 1) finding("answered more than once", x->req, &res);
+      check_envelope(x->req, res);
       res.prepare_payload();
     });
   });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (answers == 0 && std::chrono::steady_clock::now() < deadline) s.io.run_one_for(std::chrono::milliseconds(50));
+  while (x->answers == 0 && std::chrono::steady_clock::now() < deadline) s.io.run_one_for(std::chrono::milliseconds(50));
   // Whatever the request set going (exits of failed spawns, their backoff
   // timers, a delete finishing) runs before the next input.
   s.io.poll();
-  if (answers != 1) finding(answers == 0 ? "never answered" : "answered more than once", req, nullptr);
+  if (x->answers == 0) finding("never answered", x->req, nullptr);
   return 0;
 }
