@@ -79,12 +79,10 @@ start_stratd() {  # tick interval in ms
   done
 }
 start_relay() {  # batch ms (0: per event), upstream batch ms (0: per event)
-  local out
-  out=$(mktemp /tmp/stratd-wsbench-relay-XXXXXX)
-  NODE_PATH="$node_dir/node_modules" node bench/node_ws_relay.js "$ws_url" 0 "$1" "${2:-0}" >"$out" &
+  rm -f "$state/relay.out"  # never an earlier relay's announcement
+  NODE_PATH="$node_dir/node_modules" node bench/node_ws_relay.js "$ws_url" 0 "$1" "${2:-0}" >"$state/relay.out" &
   relay_pid=$!
-  node_port=$(announced_port "$out")
-  rm -f "$out"
+  node_port=$(announced_port "$state/relay.out")
   [[ -n $node_port ]] && kill -0 "$relay_pid" 2>/dev/null || { echo "the Node relay did not start" >&2; exit 1; }
 }
 result() { printf '  %-30s %s\n' "$1" "$(grep '^RESULT' | sed 's/^RESULT //')"; }
