@@ -103,11 +103,12 @@ int run(const WorkerOptions& o) {
   segment.attach(int32_t(getpid()));
 
   zmq::context_t ctx(1);
-  // The strategy's thread runs below stratd's priority, so a busy strategy
-  // yields the CPU to the API and the event hub; ZeroMQ's I/O thread, made
-  // just above, keeps stratd's, so our events still leave at once.
-  if (o.nice > 0) setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), getpriority(PRIO_PROCESS, 0) + o.nice);
   EventPublisher events(ctx, o.events_endpoint, o.runner_id, credential);
+  // The strategy's thread runs below stratd's priority, so a busy strategy
+  // yields the CPU to the API and the event hub. ZeroMQ's I/O threads, made
+  // with the context's first socket just above (threads inherit the nice
+  // value of their creator), keep stratd's, so our events still leave at once.
+  if (o.nice > 0) setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), getpriority(PRIO_PROCESS, 0) + o.nice);
   if (!events.wait_for_subscriber(2000, [&] { segment.heartbeat(); }))
     spdlog::warn("no event subscriber yet; continuing");
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -205,14 +206,28 @@ TEST(Recovery, WorkersRunUnderTheirLimits) {
   EXPECT_EQ(soft["Max address space         "], std::to_string(1ull << 30));
 #endif
   // And below stratd's priority.
-  auto nice_of = [](pid_t p) {
-    std::ifstream stat("/proc/" + std::to_string(p) + "/stat");
+  auto nice_of = [](const std::string& proc_dir) {
+    std::ifstream stat(proc_dir + "/stat");
     std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
     std::istringstream fields(text.substr(text.rfind(')') + 2));
     std::vector<std::string> f((std::istream_iterator<std::string>(fields)), std::istream_iterator<std::string>());
     return f.size() > 16 ? std::stoi(f[16]) : -100;  // the 19th field of stat
   };
-  EXPECT_EQ(nice_of(pid), std::min(nice_of(s.pid()) + 5, 19));
+  const int stratd_nice = nice_of("/proc/" + std::to_string(s.pid()));
+  const std::string task = "/proc/" + std::to_string(pid) + "/task/";
+  // The strategy's thread (the main one) is lowered; ZeroMQ's I/O threads
+  // keep stratd's priority, so events leave without waiting on strategies.
+  EXPECT_EQ(nice_of(task + std::to_string(pid)), std::min(stratd_nice + 5, 19));
+  int io_threads = 0;
+  for (const auto& t : std::filesystem::directory_iterator(task)) {
+    std::ifstream comm(t.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind("ZMQbg/IO", 0) != 0) continue;
+    ++io_threads;
+    EXPECT_EQ(nice_of(t.path().string()), stratd_nice) << name;
+  }
+  EXPECT_GT(io_threads, 0);
 }
 
 TEST(Recovery, HungWorkerIsKilledAndRestarted) {
