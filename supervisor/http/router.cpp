@@ -1,5 +1,8 @@
 #include "supervisor/http/router.hpp"
 
+#include <memory>
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 namespace stratd::supervisor::http {
@@ -111,13 +114,24 @@ void Router::dispatch(const Request& req, Respond respond) const {
       return;
     }
     // A handler that throws is a bug, but never one that takes the API
-    // (and every runner's supervision) down with it.
+    // (and every runner's supervision) down with it: it is answered 500.
+    // A request gets one answer: whichever comes first, the handler's
+    // (now or later, from a callback it kept) or the 500.
+    struct Once {
+      Respond respond;
+      bool answered = false;
+      void operator()(Response res) {
+        if (std::exchange(answered, true)) return;
+        respond(std::move(res));
+      }
+    };
+    auto once = std::make_shared<Once>(Once{std::move(respond)});
     try {
-      h->second(req, params, respond);
+      h->second(req, params, [once](Response res) { (*once)(std::move(res)); });
     } catch (const std::exception& e) {
       spdlog::error("{} {}: {}", std::string(req.method_string()), std::string(to_sv(req.target()).substr(0, 200)),
                     e.what());
-      respond(reply_error(beast_http::status::internal_server_error, "INTERNAL_ERROR",
+      (*once)(reply_error(beast_http::status::internal_server_error, "INTERNAL_ERROR",
                           "the request failed; see stratd's log"));
     }
     return;

@@ -40,3 +40,37 @@ TEST(Router, DispatchesWith404And405) {
   EXPECT_EQ(body["error"]["code"], "NOT_FOUND");
   EXPECT_EQ(run(bh::verb::options, "/api/runners/r1").result(), bh::status::no_content);
 }
+
+TEST(Router, AThrowingHandlerIsAnsweredOnce) {
+  Router r;
+  Respond kept;
+  r.add(bh::verb::get, "/before", [](const Request&, const PathParams&, Respond respond) {
+    respond(reply_ok(bh::status::ok, nullptr));
+    throw std::runtime_error("after answering");
+  });
+  r.add(bh::verb::get, "/without", [](const Request&, const PathParams&, Respond) {
+    throw std::runtime_error("without answering");
+  });
+  r.add(bh::verb::get, "/kept", [&](const Request&, const PathParams&, Respond respond) {
+    kept = std::move(respond);  // to answer later, as the asynchronous routes do
+    throw std::runtime_error("after keeping the callback");
+  });
+  auto run = [&](const char* target) {
+    std::vector<Response> answers;
+    Request req{bh::verb::get, target, 11};
+    r.dispatch(req, [&](Response res) { answers.push_back(std::move(res)); });
+    if (kept) kept(reply_ok(bh::status::ok, nullptr));
+    kept = nullptr;
+    return answers;
+  };
+  auto before = run("/before");
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0].result(), bh::status::ok);
+  auto without = run("/without");
+  ASSERT_EQ(without.size(), 1u);
+  EXPECT_EQ(without[0].result(), bh::status::internal_server_error);
+  EXPECT_EQ(nlohmann::json::parse(without[0].body())["error"]["code"], "INTERNAL_ERROR");
+  auto later = run("/kept");
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].result(), bh::status::internal_server_error);
+}
