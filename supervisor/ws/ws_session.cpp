@@ -264,13 +264,17 @@ bool WsSession::relieve_pressure() {
                "fell behind the journal; reconnect with since set to the last seq received");
     return false;
   }
-  // Before its first message a client has chosen nothing: nothing of it is
-  // shed or counted against it yet.
-  if (hold_until_) return true;
   const uint64_t last = journal_.last_seq();
   // About to lose unread events to the journal's own limits.
   const bool at_risk = cursor_ < last && journal_.nearly_full() &&
                        cursor_ + 1 - journal_.first_seq() < journal_.size() / 8;
+  // Before its first message a client has chosen nothing: nothing of it is
+  // shed or counted against it yet, unless waiting longer would lose events
+  // to the journal; then the hold ends and it gets what it has by default.
+  if (hold_until_) {
+    if (!at_risk) return true;
+    hold_until_.reset();
+  }
   // Fast path: even counting every event, the queue is within its limit.
   if (!at_risk && last - cursor_ + backlog_.size() <= settings_.queue_limit) return true;
   for (uint64_t s = std::max({counted_, cursor_, live_from_}) + 1; s <= last; ++s) {

@@ -350,6 +350,26 @@ TEST(WebSocket, ACoalescedTickIsTheLatest) {
   ASSERT_TRUE(c->next_where([&](const json& m) { return m["seq"] == last_tick; }, 5s)) << last_tick;
 }
 
+TEST(WebSocket, ASilentNewClientIsServedBeforeTheJournalPassesIt) {
+  // The initial hold waits for a client's first message, but never so long
+  // that the journal drops events the client is owed: then it is served
+  // (and shed, if need be) like any other, not closed.
+  StratdProcess s(
+      with_config("[events]\njournal_capacity = 100\n[websocket]\nqueue_limit = 50\ninitial_hold_ms = 10000\n"));
+  ASSERT_EQ(s.add_runner("quick", "BTCUSDT", "hold_long.lua").status, 201);
+  auto c = connect(s);
+  const uint64_t start = s.http().get("/api/engine/health").body["data"]["events"]["last_seq"];
+  uint64_t seen = 0;
+  while (seen < start + 150) {  // past the journal's whole capacity, the client silent throughout
+    auto m = c->next(30s);
+    ASSERT_TRUE(m) << "closed: " << c->close_code() << " at seq " << seen;
+    for (const auto& e : events_of(*m)) {
+      if (e.contains("seq")) seen = std::max(seen, e["seq"].get<uint64_t>());
+    }
+  }
+  EXPECT_FALSE(c->closed());
+}
+
 TEST(WebSocket, SinceOlderThanTheJournalIsRefused) {
   StratdProcess s(with_config("[events]\njournal_capacity = 100\n[websocket]\nqueue_limit = 50\n"));
   ASSERT_EQ(s.add_runner("old", "BTCUSDT", "hold_long.lua").status, 201);
