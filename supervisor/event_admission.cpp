@@ -1,5 +1,8 @@
 #include "supervisor/event_admission.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 #include <sys/random.h>
 
 #include <spdlog/spdlog.h>
@@ -21,12 +24,13 @@ bool same_secret(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string new_credential() {
+Expected<std::string> new_credential() {
   unsigned char raw[16];
   size_t got = 0;
   while (got < sizeof raw) {
     const ssize_t n = getrandom(raw + got, sizeof raw - got, 0);
-    if (n < 0) throw std::runtime_error("getrandom failed");  // the kernel has no entropy API: start-up bug
+    if (n < 0 && errno == EINTR) continue;  // only before the kernel's pool is ready
+    if (n < 0) return fail("SPAWN_FAILED", std::string("getrandom: ") + strerror(errno));
     got += size_t(n);
   }
   static const char* kHex = "0123456789abcdef";

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/event.hpp"
+#include "common/result.hpp"
 
 namespace stratd::supervisor {
 
@@ -61,6 +62,6 @@ class EventAdmission {
 };
 
 // A fresh random credential (hex), for one worker.
-std::string new_credential();
+Expected<std::string> new_credential();
 
 }  // namespace stratd::supervisor

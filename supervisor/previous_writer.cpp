@@ -5,6 +5,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -40,8 +43,19 @@ bool end_previous_writer(int32_t pid, const std::string& segment) {
   }
   spdlog::warn("segment {}: its previous worker {} is still alive; killing it", segment, pid);
   syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
-  pollfd p{fd, POLLIN, 0};
-  const bool exited = poll(&p, 1, 5000) == 1;  // readable once it has exited
+  // Readable once it has exited: a killed process goes at once unless the
+  // kernel holds it (uninterruptible I/O), so this rarely waits at all.
+  // A signal to stratd meanwhile is no reason to give up on it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  bool exited = false;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    const int n = poll(&p, 1, int(std::max<int64_t>(left.count(), 0)));
+    if (n < 0 && errno == EINTR) continue;
+    exited = n == 1;
+    break;
+  }
   ::close(fd);
   return exited;
 }

@@ -70,7 +70,13 @@ void RunnerRegistry::spawn(Runner& r) {
                "--nice",            std::to_string(c.runners.worker_nice),
                "--credential-fd",   std::to_string(kHandoffFd)};
   // A credential of its own: its events are told apart from anyone's else.
-  spec.handoff = new_credential();
+  auto credential = new_credential();
+  if (!credential) {
+    spdlog::error("runner {}: {}", r.spec.runner_id, credential.error().message);
+    on_crash(r, credential.error().message);
+    return;
+  }
+  spec.handoff = std::move(*credential);
   hub_.set_credential(r.spec.runner_id, spec.handoff);
   spec.address_space_limit = c.runners.worker_address_space_bytes;
   spec.open_files_limit = c.runners.worker_open_files;

@@ -21,7 +21,7 @@ std::string body(const std::string& runner, const std::string& symbol, uint64_t 
 
 struct Admission : ::testing::Test {
   EventAdmission a;
-  std::string key = new_credential();
+  std::string key = *new_credential();
   void SetUp() override {
     a.register_runner("r1", "BTCUSDT", 10);
     a.set_credential("r1", key);
@@ -33,7 +33,7 @@ struct Admission : ::testing::Test {
 }  // namespace
 
 TEST(Credential, IsFreshEachTime) {
-  const auto c1 = new_credential(), c2 = new_credential();
+  const std::string c1 = *new_credential(), c2 = *new_credential();
   EXPECT_EQ(c1.size(), 32u);
   EXPECT_NE(c1, c2);
 }
@@ -47,7 +47,7 @@ TEST_F(Admission, TheRightCredentialAndNextNumberPass) {
 }
 
 TEST_F(Admission, AnythingElseIsCountedAndDropped) {
-  const std::string other_key = new_credential();
+  const std::string other_key = *new_credential();
   EXPECT_FALSE(admitted("ev.r1", other_key, body("r1", "BTCUSDT", 11)));           // a guessed credential
   EXPECT_FALSE(admitted("ev.r1", "", body("r1", "BTCUSDT", 11)));                  // none
   EXPECT_FALSE(admitted("ev.ghost", key, body("ghost", "BTCUSDT", 1)));            // unknown runner
@@ -76,7 +76,7 @@ TEST_F(Admission, GapsAreCounted) {
 }
 
 TEST_F(Admission, ThePreviousWorkersCredentialLastsUntilTheNewOneSpeaks) {
-  const std::string next = new_credential();
+  const std::string next = *new_credential();
   a.set_credential("r1", next);
   // What the last worker sent before it died may still be on its way.
   EXPECT_TRUE(admitted("ev.r1", key, body("r1", "BTCUSDT", 11)));
