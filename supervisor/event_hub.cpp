@@ -65,17 +65,20 @@ void EventHub::start(Sink sink) {
 }
 
 void EventHub::stop() {
-  if (!started_) return;
-  started_ = false;
-  // Last events (e.g. RunnerStopped at shutdown) still reach the sink.
-  boost::asio::post(io_, [this] {
-    drain_outbox();
-    drain_bus();
-    io_.stop();
-  });
-  if (thread_.joinable()) thread_.join();
-  bus_fd_.release();  // the descriptors belong to the ZeroMQ sockets
-  monitor_fd_.release();
+  if (started_) {
+    started_ = false;
+    // Last events (e.g. RunnerStopped at shutdown) still reach the sink.
+    boost::asio::post(io_, [this] {
+      drain_outbox();
+      drain_bus();
+      io_.stop();
+    });
+    if (thread_.joinable()) thread_.join();
+  }
+  // The descriptors belong to the ZeroMQ sockets, also after a start that
+  // failed half-way: never closed here.
+  if (bus_fd_.is_open()) bus_fd_.release();
+  if (monitor_fd_.is_open()) monitor_fd_.release();
 }
 
 void EventHub::resume_numbering(uint64_t last, uint64_t reserved, std::function<void(uint64_t)> reserve) {

@@ -124,6 +124,7 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path) {
       !s) {
     return Unexpected<Error>{s.error()};
   }
+  store->event_rows_ = store->event_count();
   return store;
 }
 
@@ -409,6 +410,7 @@ Status Store::append_events(const std::vector<JournalEventPtr>& events, uint64_t
     exec("ROLLBACK");
     return Unexpected<Error>{st.error()};
   }
+  uint64_t rows = event_rows_;  // taken over only once committed
   for (const auto& e : events) {
     Use u(*st);
     put(*st, 1, int64_t(e->seq));
@@ -420,6 +422,7 @@ Status Store::append_events(const std::vector<JournalEventPtr>& events, uint64_t
       exec("ROLLBACK");
       return s;
     }
+    rows += uint64_t(sqlite3_changes(db_));
     // What a position event says is recorded with it: a burst of trades
     // is in the store even if the snapshot's recent trades moved on.
     if (e->type == EventType::PositionOpened || e->type == EventType::PositionClosed) {
@@ -435,18 +438,20 @@ Status Store::append_events(const std::vector<JournalEventPtr>& events, uint64_t
       }
     }
   }
-  events_since_trim_ += events.size();
-  // Trim now and then, not on every append: the newest `retention` stay.
-  if (events_since_trim_ >= 1000) {
-    events_since_trim_ = 0;
-    auto trim = prepare("DELETE FROM events WHERE seq <= (SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?1)");
+  // Trim once at least 1000 are over: the newest `retention` stay. The
+  // oldest surplus is found from the old end, so only it is walked (from
+  // the new end, skipping 100,000 rows took 15 ms, on the HTTP thread).
+  if (rows >= retention + 1000) {
+    auto trim = prepare("DELETE FROM events WHERE seq <= (SELECT seq FROM events ORDER BY seq LIMIT 1 OFFSET ?1)");
     if (trim) {
       Use u(*trim);
-      put(*trim, 1, int64_t(retention));
-      sqlite3_step(*trim);
+      put(*trim, 1, int64_t(rows - retention - 1));
+      if (sqlite3_step(*trim) == SQLITE_DONE) rows -= uint64_t(sqlite3_changes(db_));
     }
   }
-  return commit();
+  auto committed = commit();
+  if (committed) event_rows_ = rows;
+  return committed;
 }
 
 uint64_t Store::last_event_seq() {

@@ -83,7 +83,7 @@ class Store {
 
   sqlite3* db_;
   std::vector<sqlite3_stmt*> cached_;  // finalized on close
-  uint64_t events_since_trim_ = 0;
+  uint64_t event_rows_ = 0;  // rows in `events`, counted once at open
 };
 
 }  // namespace stratd::supervisor

@@ -130,6 +130,14 @@ TEST_F(StoreTest, EventsAreKeptWithinRetentionAndNumberingIsReserved) {
   ASSERT_TRUE(s->set_seq_reserved(1'000'000));
   ASSERT_TRUE(s->set_seq_reserved(2'000'000));
   EXPECT_EQ(s->seq_reserved(), 2'000'000u);
+  // Trimmed once at least 1000 are over, counting what an earlier run left.
+  ASSERT_TRUE(s->append_events(transitions(30'001, 30'900, 1), 1000));
+  EXPECT_EQ(s->event_count(), 1900u);
+  s.reset();
+  s = open();
+  ASSERT_TRUE(s->append_events(transitions(30'901, 31'000, 1), 1000));
+  EXPECT_EQ(s->event_count(), 1000u);
+  EXPECT_EQ(s->last_event_seq(), 31'000u);
 }
 
 TEST_F(StoreTest, PositionEventsRecordTheirPositions) {
