@@ -89,12 +89,15 @@ url=$(cat "$state/http.url")
 
 symbols=(BTCUSDT ETHUSDT SOLUSDT XRPUSDT ADAUSDT DOGEUSDT BNBUSDT DOTUSDT LTCUSDT LINKUSDT
          AVAXUSDT TRXUSDT ATOMUSDT NEARUSDT APTUSDT ARBUSDT OPUSDT FILUSDT ETCUSDT XLMUSDT)
-for i in $(seq 1 "$runners"); do
-  sym=${symbols[$(( (i - 1) % ${#symbols[@]} ))]}
+add_runner() {  # id, symbol, strategy path
+  local code
   code=$(curl -s -o "$state/add.out" -w '%{http_code}' -X POST "$url/api/runners" \
     -H 'Content-Type: application/json' \
-    -d "{\"runner_id\":\"bench_$i\",\"symbol\":\"$sym\",\"strategy_path\":\"ema_crossover.lua\"}")
-  [[ $code == 201 ]] || die "adding runner bench_$i: HTTP $code $(cat "$state/add.out")"
+    -d "{\"runner_id\":\"$1\",\"symbol\":\"$2\",\"strategy_path\":\"$3\"}")
+  [[ $code == 201 ]] || die "adding runner $1: HTTP $code $(cat "$state/add.out")"
+}
+for i in $(seq 1 "$runners"); do
+  add_runner "bench_$i" "${symbols[$(( (i - 1) % ${#symbols[@]} ))]}" ema_crossover.lua
 done
 
 # Wait until every runner's worker has processed a few ticks (and so has
@@ -152,11 +155,7 @@ hostile=${HOSTILE:-0}
 if [[ $hostile -gt 0 ]]; then
   fixtures=(runaway.lua error_every_call.lua hang_in_c.lua escape.lua)
   for i in $(seq 1 "$hostile"); do
-    f=${fixtures[$(( (i - 1) % ${#fixtures[@]} ))]}
-    code=$(curl -s -o "$state/add.out" -w '%{http_code}' -X POST "$url/api/runners" \
-      -H 'Content-Type: application/json' \
-      -d "{\"runner_id\":\"hostile_$i\",\"symbol\":\"${symbols[$(( i % ${#symbols[@]} ))]}\",\"strategy_path\":\"$f\"}")
-    [[ $code == 201 ]] || die "adding hostile runner $i: HTTP $code $(cat "$state/add.out")"
+    add_runner "hostile_$i" "${symbols[$(( i % ${#symbols[@]} ))]}" "${fixtures[$(( (i - 1) % ${#fixtures[@]} ))]}"
   done
   sleep 3  # let them get going: hangs, bombs and errors under way
   echo "with $hostile hostile runners beside them:" >&2
