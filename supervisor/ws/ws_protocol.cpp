@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_codec.hpp"
-
 #include "common/validation.hpp"
 
 namespace stratd::supervisor::ws {
@@ -105,25 +104,25 @@ std::string subscribed_frame(const ClientMessage& m, uint64_t last_seq) {
     for (auto t : *m.selection.event_types) types.push_back(to_string(t));
   }
   return json_text(Json{{"type", "subscribed"},
-              {"runners", names_json(m.selection.runners)},
-              {"event_types", types},
-              {"symbols", names_json(m.selection.symbols)},
-              {"last_seq", last_seq},
-              {"since", m.since ? Json(*m.since) : Json(nullptr)},
-              {"tick_interval_ms", m.tick_interval_ms.value_or(0)},
-              {"batch_ms", m.batch_ms.value_or(0)}});
+                        {"runners", names_json(m.selection.runners)},
+                        {"event_types", types},
+                        {"symbols", names_json(m.selection.symbols)},
+                        {"last_seq", last_seq},
+                        {"since", m.since ? Json(*m.since) : Json(nullptr)},
+                        {"tick_interval_ms", m.tick_interval_ms.value_or(0)},
+                        {"batch_ms", m.batch_ms.value_or(0)}});
 }
 
 std::string unsubscribed_frame(const EventFilter& f, uint64_t last_seq) {
   Json types = Json::array();
   for (auto t : f.event_types()) types.push_back(to_string(t));
   return json_text(Json{{"type", "unsubscribed"},
-              {"runners", names_json(f.runners())},
-              {"excluded_runners", f.excluded_runners()},
-              {"event_types", types},
-              {"symbols", names_json(f.symbols())},
-              {"excluded_symbols", f.excluded_symbols()},
-              {"last_seq", last_seq}});
+                        {"runners", names_json(f.runners())},
+                        {"excluded_runners", f.excluded_runners()},
+                        {"event_types", types},
+                        {"symbols", names_json(f.symbols())},
+                        {"excluded_symbols", f.excluded_symbols()},
+                        {"last_seq", last_seq}});
 }
 
 }  // namespace stratd::supervisor::ws
