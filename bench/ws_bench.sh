@@ -13,6 +13,9 @@
 #
 #   bench/ws_bench.sh
 #   DURATION=30 CLIENTS=200 bench/ws_bench.sh
+#   BIN_DIR=/tmp/prev/build/bin SERVERS=stratd STRATD_ARGS="--config x.toml" bench/ws_bench.sh
+# BIN_DIR: prebuilt stratd, workers and load driver (nothing is built);
+# SERVERS=stratd skips the Node comparison; STRATD_ARGS go to stratd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/announced_port.sh
@@ -27,15 +30,23 @@ duration=${DURATION:-15}
 build_dir=${BUILD_DIR:-build}
 node_port=""
 
+servers=${SERVERS:-both}
+read -r -a stratd_args <<<"${STRATD_ARGS:-}"
+
 scripts/deps --bench
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build_dir" --target stratd bench_ws_load >/dev/null
+if [[ -n ${BIN_DIR:-} ]]; then
+  bin_dir=$BIN_DIR
+else
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build_dir" --target stratd bench_ws_load >/dev/null
+  bin_dir="$build_dir/bin"
+fi
 node_dir="$build_dir/node"
-if [[ ! -d $node_dir/node_modules/ws ]]; then
+if [[ $servers != stratd && ! -d $node_dir/node_modules/ws ]]; then
   mkdir -p "$node_dir"
   npm install --silent --no-audit --no-fund --prefix "$node_dir" ws@8 >/dev/null
 fi
-load="$build_dir/bin/bench_ws_load"
+load="$bin_dir/bench_ws_load"
 
 state=""
 stratd_pid=""
@@ -60,8 +71,8 @@ trap 'stop_relay; stop_stratd' EXIT
 
 start_stratd() {  # tick interval in ms
   state=$(mktemp -d /tmp/stratd-wsbench-XXXXXX)
-  "$build_dir/bin/stratd" --port 0 --state-dir "$state" --sim-interval-ms "$1" --log-level warn \
-    >"$state/stratd.out" 2>&1 &
+  "$bin_dir/stratd" --port 0 --state-dir "$state" --strategies-dir "$PWD/strategies" --sim-interval-ms "$1" \
+    --log-level warn "${stratd_args[@]}" >"$state/stratd.out" 2>&1 &
   stratd_pid=$!
   for _ in $(seq 1 100); do [[ -s $state/http.url ]] && break; sleep 0.1; done
   local url
@@ -90,6 +101,7 @@ per_runner='{"type":"subscribe","runners":["bench_%d"],"event_types":["TickRecei
 latency_phase() {
   "$load" --url "$ws_url" --clients "$clients" --duration "$duration" --subscribe "$per_runner" --modulo "$runners" \
     | result "stratd /ws"
+  [[ $servers == stratd ]] && return
   start_relay 0
   "$load" --url "ws://127.0.0.1:$node_port/" --clients "$clients" --duration "$duration" --subscribe "$per_runner" \
     --modulo "$runners" | result "node ws (fed by stratd)"
@@ -102,7 +114,11 @@ latency_phase() {
   stop_relay
 }
 
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, kernel $(uname -r); node $(node --version), ws $(node -p "require('./$node_dir/node_modules/ws/package.json').version")"
+if [[ $servers == stratd ]]; then
+  echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, kernel $(uname -r); stratd only (${STRATD_ARGS:-no extra arguments})"
+else
+  echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, kernel $(uname -r); node $(node --version), ws $(node -p "require('./$node_dir/node_modules/ws/package.json').version")"
+fi
 echo "load driver, both servers, the workers and the feed share the cores; ${duration}s per measurement"
 
 start_stratd "$interval_ms"
@@ -111,10 +127,12 @@ latency_phase
 echo "C. $idle_clients idle connections"
 "$load" --url "$ws_url" --clients "$idle_clients" --idle 5 --server-pid "$stratd_pid" \
   --subscribe '{"type":"unsubscribe"}' | result "stratd /ws"
-start_relay 0
-"$load" --url "ws://127.0.0.1:$node_port/" --clients "$idle_clients" --idle 5 --server-pid "$relay_pid" \
-  --subscribe '{"type":"subscribe","runners":[]}' | result "node ws"
-stop_relay
+if [[ $servers != stratd ]]; then
+  start_relay 0
+  "$load" --url "ws://127.0.0.1:$node_port/" --clients "$idle_clients" --idle 5 --server-pid "$relay_pid" \
+    --subscribe '{"type":"subscribe","runners":[]}' | result "node ws"
+  stop_relay
+fi
 stop_stratd
 
 start_stratd "$fast_interval_ms"
@@ -123,8 +141,10 @@ latency_phase
 echo "B. $batch_clients clients taking everything in 50 ms batches"
 "$load" --url "$ws_url" --clients "$batch_clients" --duration "$duration" \
   --subscribe '{"type":"subscribe","batch_ms":50}' | result "stratd /ws"
-start_relay 50
-"$load" --url "ws://127.0.0.1:$node_port/" --clients "$batch_clients" --duration "$duration" \
-  | result "node ws (fed by stratd)"
-stop_relay
+if [[ $servers != stratd ]]; then
+  start_relay 50
+  "$load" --url "ws://127.0.0.1:$node_port/" --clients "$batch_clients" --duration "$duration" \
+    | result "node ws (fed by stratd)"
+  stop_relay
+fi
 stop_stratd
