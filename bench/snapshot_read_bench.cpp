@@ -247,10 +247,10 @@ BENCHMARK(SharedMemory_Copy)->Apply(snapshot_args);
 // RunnerRegistry::snapshot(), minus the registry lookup.
 Expected<Snapshot> read_snapshot(const ipc::SegmentReader& reader) {
   auto bytes = reader.snapshot();
-  if (!bytes) return Unexpected<Error>{bytes.error()};
+  if (!bytes) return fail(ErrorCode::SnapshotUnavailable, "the runner's snapshot could not be read");
   auto snap = msgpack_decode<Snapshot>(*bytes);
   if (!snap || snap->runner_id != "btc_ema" || snap->symbol != "BTCUSDT")
-    return fail("SNAPSHOT_UNAVAILABLE", "the runner's snapshot could not be read");
+    return fail(ErrorCode::SnapshotUnavailable, "the runner's snapshot could not be read");
   return snap;
 }
 

@@ -66,12 +66,12 @@ Expected<T> msgpack_decode(std::string_view bytes) {
     const auto by_reference = [](msgpack::type::object_type, std::size_t, void*) { return true; };
     const msgpack::object obj =
         msgpack::unpack(zone, bytes.data(), bytes.size(), off, by_reference, nullptr, decode_limits());
-    if (off != bytes.size()) return fail("DECODE_ERROR", "trailing bytes after msgpack value");
+    if (off != bytes.size()) return fail(ErrorCode::DecodeError, "trailing bytes after msgpack value");
     T value;
     obj.convert(value);
     return value;
   } catch (const std::exception& e) {
-    return fail("DECODE_ERROR", e.what());
+    return fail(ErrorCode::DecodeError, e.what());
   }
 }
 

@@ -5,11 +5,13 @@
 #include <utility>
 #include <variant>
 
+#include "common/error_code.hpp"
+
 namespace stratd {
 
-// An error with a stable machine-readable code and a human message.
+// An error with a stable code and a human message.
 struct Error {
-  std::string code;
+  ErrorCode code;
   std::string message;
 };
 
@@ -18,8 +20,8 @@ struct Unexpected {
   E error;
 };
 
-inline Unexpected<Error> fail(std::string code, std::string message) {
-  return {Error{std::move(code), std::move(message)}};
+inline Unexpected<Error> fail(ErrorCode code, std::string message) {
+  return {Error{code, std::move(message)}};
 }
 
 template <class T, class E = Error>

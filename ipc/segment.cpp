@@ -15,15 +15,15 @@ constexpr uint32_t kMaxWindow = 1'000'000;
 
 Status check_header(const SegmentHeader& h, uint64_t mapped) {
   if (h.magic.load(std::memory_order_acquire) != kSegmentMagic)
-    return fail("SEGMENT_INVALID", "bad magic");
-  if (h.layout_version != kLayoutVersion) return fail("SEGMENT_INVALID", "layout version mismatch");
+    return fail(ErrorCode::SegmentInvalid, "bad magic");
+  if (h.layout_version != kLayoutVersion) return fail(ErrorCode::SegmentInvalid, "layout version mismatch");
   if (h.snapshot_capacity != kSnapshotCapacity)
-    return fail("SEGMENT_INVALID", "snapshot capacity mismatch");
+    return fail(ErrorCode::SegmentInvalid, "snapshot capacity mismatch");
   if (h.window_capacity == 0 || h.window_capacity > kMaxWindow)
-    return fail("SEGMENT_INVALID", "bad window capacity");
+    return fail(ErrorCode::SegmentInvalid, "bad window capacity");
   if (h.slot_bytes != slot_bytes_for(h.window_capacity) ||
       h.total_bytes != segment_bytes_for(h.window_capacity) || h.total_bytes > mapped)
-    return fail("SEGMENT_INVALID", "size mismatch");
+    return fail(ErrorCode::SegmentInvalid, "size mismatch");
   return ok();
 }
 }  // namespace
@@ -47,7 +47,7 @@ Bar* SegmentMapping::ring(uint32_t i) const {
 
 Expected<SegmentMapping> SegmentMapping::create(const std::string& name, uint32_t window_capacity) {
   if (window_capacity == 0 || window_capacity > kMaxWindow)
-    return fail("SEGMENT_INVALID", "window capacity out of range");
+    return fail(ErrorCode::SegmentInvalid, "window capacity out of range");
   if (auto existing = open(name, true); existing && existing->window_capacity() == window_capacity)
     return existing;
   try {
@@ -68,7 +68,7 @@ Expected<SegmentMapping> SegmentMapping::create(const std::string& name, uint32_
     h.magic.store(kSegmentMagic, std::memory_order_release);
     return m;
   } catch (const bip::interprocess_exception& e) {
-    return fail("SEGMENT_ERROR", std::string("create ") + name + ": " + e.what());
+    return fail(ErrorCode::SegmentError, std::string("create ") + name + ": " + e.what());
   }
 }
 
@@ -78,7 +78,7 @@ Expected<SegmentMapping> SegmentMapping::open(const std::string& name, bool writ
     bip::shared_memory_object shm(bip::open_only, name.c_str(), mode);
     bip::offset_t size = 0;
     if (!shm.get_size(size) || uint64_t(size) < sizeof(SegmentHeader))
-      return fail("SEGMENT_INVALID", "segment too small");
+      return fail(ErrorCode::SegmentInvalid, "segment too small");
     SegmentMapping m;
     m.region_ = bip::mapped_region(shm, mode, 0, size_t(size));
     if (auto s = check_header(m.header(), uint64_t(size)); !s) return Unexpected<Error>{s.error()};
@@ -86,7 +86,7 @@ Expected<SegmentMapping> SegmentMapping::open(const std::string& name, bool writ
     m.slot_bytes_ = m.header().slot_bytes;
     return m;
   } catch (const bip::interprocess_exception& e) {
-    return fail("SEGMENT_ERROR", std::string("open ") + name + ": " + e.what());
+    return fail(ErrorCode::SegmentError, std::string("open ") + name + ": " + e.what());
   }
 }
 
@@ -224,16 +224,9 @@ void copy_bars(const SegmentMapping& m, uint32_t i, uint64_t total, size_t max_c
   for (uint64_t k = 0; k < n; ++k) out[size_t(k)] = ring[(total - n + k) % cap];
 }
 
-Error read_error(ReadStatus s) {
-  switch (s) {
-    case ReadStatus::Empty: return {"SNAPSHOT_UNAVAILABLE", "the worker has not published a snapshot yet"};
-    case ReadStatus::Busy: return {"SNAPSHOT_BUSY", "the snapshot is being rewritten; retry"};
-    default: return {"SNAPSHOT_CORRUPT", "the snapshot segment is corrupt"};
-  }
-}
 }  // namespace
 
-Expected<std::string> SegmentReader::snapshot() const {
+ReadResult<std::string> SegmentReader::snapshot() const {
   std::string out;
   out.reserve(4096);
   auto st = read_newest([&](uint32_t i, const SlotHeader& slot, uint64_t) {
@@ -243,11 +236,11 @@ Expected<std::string> SegmentReader::snapshot() const {
     std::memcpy(out.data(), m_.snapshot_area(i), len);
     return true;
   });
-  if (st != ReadStatus::Ok) return Unexpected<Error>{read_error(st)};
+  if (st != ReadStatus::Ok) return Unexpected<ReadStatus>{st};
   return out;
 }
 
-Expected<std::vector<Bar>> SegmentReader::history(size_t max_count) const {
+ReadResult<std::vector<Bar>> SegmentReader::history(size_t max_count) const {
   std::vector<Bar> out;
   out.reserve(std::min<size_t>(max_count, m_.window_capacity()));
   auto st = read_newest([&](uint32_t i, const SlotHeader& slot, uint64_t) {
@@ -255,11 +248,11 @@ Expected<std::vector<Bar>> SegmentReader::history(size_t max_count) const {
     return true;
   });
   if (st == ReadStatus::Empty) return std::vector<Bar>{};
-  if (st != ReadStatus::Ok) return Unexpected<Error>{read_error(st)};
+  if (st != ReadStatus::Ok) return Unexpected<ReadStatus>{st};
   return out;
 }
 
-Expected<CommittedState> SegmentReader::committed(size_t max_bars) const {
+ReadResult<CommittedState> SegmentReader::committed(size_t max_bars) const {
   CommittedState out;
   auto st = read_newest([&](uint32_t i, const SlotHeader& slot, uint64_t gen) {
     const uint32_t len = slot.snapshot_len;
@@ -270,7 +263,7 @@ Expected<CommittedState> SegmentReader::committed(size_t max_bars) const {
     copy_bars(m_, i, out.bars_total, max_bars, out.bars);
     return true;
   });
-  if (st != ReadStatus::Ok) return Unexpected<Error>{read_error(st)};
+  if (st != ReadStatus::Ok) return Unexpected<ReadStatus>{st};
   return out;
 }
 

@@ -80,7 +80,13 @@ class SegmentWriter {
   bool full_rewrite_[kSlotCount] = {true, true};
 };
 
+// Why a read found nothing to return: nothing committed yet, a writer
+// rewriting both slots this instant (a retry succeeds), or bytes that do
+// not hold a commit.
 enum class ReadStatus { Ok, Empty, Busy, Corrupt };
+
+template <class T>
+using ReadResult = Expected<T, ReadStatus>;
 
 // Supervisor side. Never blocks, never trusts lengths it reads. Does not
 // own the mapping, which must outlive it.
@@ -88,10 +94,11 @@ class SegmentReader {
  public:
   explicit SegmentReader(const SegmentMapping& mapping) : m_(mapping) {}
 
-  Expected<std::string> snapshot() const;
+  ReadResult<std::string> snapshot() const;
   // Snapshot and bars from one consistent commit.
-  Expected<CommittedState> committed(size_t max_bars) const;
-  Expected<std::vector<Bar>> history(size_t max_count) const;
+  ReadResult<CommittedState> committed(size_t max_bars) const;
+  // Empty (not an error) before the first commit.
+  ReadResult<std::vector<Bar>> history(size_t max_count) const;
   int32_t worker_pid() const;
   // Age of the last heartbeat; nullopt if none was ever stamped.
   std::optional<int64_t> heartbeat_age_ms() const;

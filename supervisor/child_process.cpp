@@ -37,7 +37,7 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
   argv.push_back(nullptr);
 
   const int log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) return fail("SPAWN_FAILED", "cannot open log " + spec.log_path + ": " + strerror(errno));
+  if (log_fd < 0) return fail(ErrorCode::SpawnFailed, "cannot open log " + spec.log_path + ": " + strerror(errno));
   const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   // The handoff is written before the fork; the child gets the read end only.
   int handoff_fd = -1;
@@ -57,7 +57,7 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     if (!ready) {
       ::close(log_fd);
       if (null_fd >= 0) ::close(null_fd);
-      return fail("SPAWN_FAILED", "cannot hand the child its credential");
+      return fail(ErrorCode::SpawnFailed, "cannot hand the child its credential");
     }
   }
   const pid_t parent = getpid();
@@ -68,7 +68,7 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     ::close(log_fd);
     if (null_fd >= 0) ::close(null_fd);
     if (handoff_fd >= 0) ::close(handoff_fd);
-    return fail("SPAWN_FAILED", std::string("fork: ") + strerror(err));
+    return fail(ErrorCode::SpawnFailed, std::string("fork: ") + strerror(err));
   }
   if (pid == 0) {
     // The death signal follows the thread that forked, not the process:
@@ -116,7 +116,7 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     const int err = errno;
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
-    return fail("SPAWN_FAILED", std::string("pidfd_open: ") + strerror(err));
+    return fail(ErrorCode::SpawnFailed, std::string("pidfd_open: ") + strerror(err));
   }
   fcntl(pidfd, F_SETFD, FD_CLOEXEC);
   return SpawnedChild{pid, pidfd};

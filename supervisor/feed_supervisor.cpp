@@ -6,6 +6,14 @@
 
 namespace stratd::supervisor {
 
+SpawnSpec feed_spawn_spec(const FeedSettings& feed, const std::string& log_level, const FeedPaths& paths) {
+  return SpawnSpec{paths.program,
+                   {"--source", feed.source, "--endpoint", paths.endpoint, "--interval-ms",
+                    std::to_string(feed.sim_interval_ms), "--seed", std::to_string(feed.sim_seed), "--state-file",
+                    paths.state_file, "--log-level", log_level},
+                   paths.log_path};
+}
+
 FeedSupervisor::FeedSupervisor(boost::asio::io_context& io, ProcessManager& pm, SpawnSpec spec,
                                RestartPolicySettings policy)
     : pm_(pm), spec_(std::move(spec)), policy_(policy), timer_(io) {}
@@ -35,7 +43,7 @@ void FeedSupervisor::on_exit(const ExitStatus& st) {
   if (v.give_up) {
     // Keep trying at the slowest pace rather than leave every runner starved.
     policy_.reset();
-    v.delay = policy_.settings().max;
+    v.delay = std::chrono::milliseconds(policy_.settings().backoff_max_ms);
   }
   schedule(v.delay);
 }

@@ -9,10 +9,21 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/settings.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/restart_policy.hpp"
 
 namespace stratd::supervisor {
+
+struct FeedPaths {
+  std::string program;     // strat-feed
+  std::string endpoint;    // where it publishes market data
+  std::string state_file;  // where the sim feed keeps its prices across restarts
+  std::string log_path;
+};
+
+// strat-feed's command line for these settings.
+SpawnSpec feed_spawn_spec(const FeedSettings& feed, const std::string& log_level, const FeedPaths& paths);
 
 class FeedSupervisor {
  public:

@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
     fputs(stratd::usage_text().c_str(), stdout);
     return 0;
   }
+  if (loaded->action == stratd::CliAction::SettingsTable) {
+    fputs(stratd::settings_table().c_str(), stdout);
+    return 0;
+  }
   if (loaded->action == stratd::CliAction::Version) {
     printf("stratd %s\n", STRATD_VERSION);
     return 0;
@@ -24,7 +28,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "stratd: %s\n", st.error().message.c_str());
     return 2;
   }
-  stratd::init_logging("stratd", cfg.log_level);
+  stratd::init_logging("stratd", cfg.log.level);
   try {
     return stratd::supervisor::run_stratd(cfg);
   } catch (const std::exception& e) {

@@ -5,7 +5,7 @@
 namespace stratd::supervisor {
 
 RestartPolicy::Verdict RestartPolicy::on_crash(int64_t now_ms) {
-  const int64_t window_ms = std::chrono::duration_cast<std::chrono::milliseconds>(s_.window).count();
+  const int64_t window_ms = s_.crash_window_secs * 1000;
   crashes_.push_back(now_ms);
   while (!crashes_.empty() && crashes_.front() <= now_ms - window_ms) crashes_.pop_front();
   Verdict v;
@@ -15,9 +15,9 @@ RestartPolicy::Verdict RestartPolicy::on_crash(int64_t now_ms) {
     return v;
   }
   // 1st crash in the window: initial delay; each further one doubles it.
-  int64_t delay = s_.initial.count();
-  for (int i = 1; i < v.crashes_in_window && delay < s_.max.count(); ++i) delay *= 2;
-  v.delay = std::chrono::milliseconds(std::min<int64_t>(delay, s_.max.count()));
+  int64_t delay = s_.backoff_initial_ms;
+  for (int i = 1; i < v.crashes_in_window && delay < s_.backoff_max_ms; ++i) delay *= 2;
+  v.delay = std::chrono::milliseconds(std::min<int64_t>(delay, s_.backoff_max_ms));
   return v;
 }
 

@@ -6,14 +6,9 @@
 #include <cstdint>
 #include <deque>
 
-namespace stratd::supervisor {
+#include "common/settings.hpp"
 
-struct RestartPolicySettings {
-  std::chrono::milliseconds initial{100};
-  std::chrono::milliseconds max{30'000};
-  int crash_limit = 5;
-  std::chrono::seconds window{60};
-};
+namespace stratd::supervisor {
 
 class RestartPolicy {
  public:

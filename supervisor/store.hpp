@@ -11,13 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include "common/position_event.hpp"
 #include "common/result.hpp"
 #include "common/snapshot.hpp"
-#include "supervisor/event_journal.hpp"
-#include "supervisor/runner.hpp"
-
-struct sqlite3;
-struct sqlite3_stmt;
+#include "supervisor/events/event_journal.hpp"
+#include "supervisor/runners/runner_spec.hpp"
+#include "supervisor/sqlite_db.hpp"
 
 namespace stratd::supervisor {
 
@@ -30,12 +29,7 @@ struct StoredRunner {
   std::optional<std::string> failed_reason{};
 };
 
-struct StoredPosition {
-  Trade trade;           // exit fields are zero while open
-  bool open = false;
-  std::optional<double> stop_loss;
-  std::optional<double> take_profit;
-};
+using StoredPosition = PositionRecord;
 
 class Store {
  public:
@@ -60,8 +54,9 @@ class Store {
   // Positions, newest first; `closed_only` for the trade history.
   Expected<std::vector<StoredPosition>> positions(const std::string& runner_id, bool closed_only, size_t limit);
 
-  // Appends events (ticks are not kept) and trims to the newest
-  // `retention`; position events also record the position they describe.
+  // Appends events and trims to the newest `retention`; a position event
+  // also records the position it describes (its typed record, taken from
+  // the worker's fields on intake), in the same transaction.
   Status append_events(const std::vector<JournalEventPtr>& events, uint64_t retention);
   uint64_t last_event_seq();
   uint64_t event_count();
@@ -72,17 +67,12 @@ class Store {
   Status set_seq_reserved(uint64_t upto);
 
  private:
-  explicit Store(sqlite3* db) : db_(db) {}
-  Status exec(const char* sql);
-  Expected<sqlite3_stmt*> prepare(const char* sql);
-  Status fail_sql(const char* what);
-  Status commit();
+  explicit Store(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
   Status upsert_open(const std::string& runner_id, const Position& p);
   Status upsert_closed(const std::string& runner_id, const Trade& t);
-  Status record_position_event(const JournalEvent& e);
+  Status record_position(const std::string& runner_id, const PositionRecord& p);
 
-  sqlite3* db_;
-  std::vector<sqlite3_stmt*> cached_;  // finalized on close
+  std::unique_ptr<SqliteDb> db_;
   uint64_t event_rows_ = 0;  // rows in `events`, counted once at open
 };
 

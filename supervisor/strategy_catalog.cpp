@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "worker/lua_sandbox.hpp"
+#include "common/strategy_source.hpp"
 
 namespace stratd::supervisor {
 namespace fs = std::filesystem;
@@ -22,7 +20,7 @@ bool inside(const fs::path& dir, const fs::path& p) {
 
 Expected<ResolvedStrategy> StrategyCatalog::resolve(const std::string& relative) const {
   auto bad = [&](const std::string& why) {
-    return fail("INVALID_STRATEGY_PATH", "strategy_path '" + relative + "' " + why);
+    return fail(ErrorCode::InvalidStrategyPath, "strategy_path '" + relative + "' " + why);
   };
   if (relative.empty() || relative.size() > 512) return bad("must be 1 to 512 characters");
   if (relative.find('\0') != std::string::npos) return bad("contains a NUL byte");
@@ -36,24 +34,16 @@ Expected<ResolvedStrategy> StrategyCatalog::resolve(const std::string& relative)
   const fs::path real = fs::weakly_canonical(joined, ec);
   if (ec || !inside(fs::path(dir_), real)) return bad("points outside the strategies directory");
   if (!fs::exists(real, ec)) {
-    return fail("STRATEGY_NOT_FOUND", "strategy '" + normal.string() + "' not found");
+    return fail(ErrorCode::StrategyNotFound, "strategy '" + normal.string() + "' not found");
   }
   if (!fs::is_regular_file(real, ec)) return bad("is not a file");
   return ResolvedStrategy{normal.string(), real.string()};
 }
 
 Status StrategyCatalog::compile(const ResolvedStrategy& s) const {
-  std::error_code ec;
-  const auto size = fs::file_size(s.absolute, ec);
-  if (ec) return fail("STRATEGY_NOT_FOUND", "strategy '" + s.relative + "' cannot be read");
-  if (size > kMaxBytes) return fail("STRATEGY_INVALID", "strategy '" + s.relative + "' is larger than 1 MiB");
-  std::ifstream in(s.absolute, std::ios::binary);
-  if (!in) return fail("STRATEGY_NOT_FOUND", "strategy '" + s.relative + "' cannot be read");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  const std::string message = worker::LuaSandbox::compile_check(ss.str(), s.relative);
-  if (!message.empty()) return fail("STRATEGY_INVALID", message);
-  return ok();
+  auto source = read_strategy_file(s.absolute, s.relative);
+  if (!source) return Unexpected<Error>{source.error()};
+  return compile_strategy(*source, s.relative);
 }
 
 std::vector<StrategyInfo> StrategyCatalog::list() const {

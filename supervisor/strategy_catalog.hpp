@@ -21,8 +21,6 @@ struct StrategyInfo {
 
 class StrategyCatalog {
  public:
-  static constexpr uint64_t kMaxBytes = 1 << 20;
-
   explicit StrategyCatalog(std::string dir) : dir_(std::move(dir)) {}
 
   // Errors: INVALID_STRATEGY_PATH (outside, absolute, not a file name),

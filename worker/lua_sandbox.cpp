@@ -1,5 +1,7 @@
 #include "worker/lua_sandbox.hpp"
 
+#include "common/strategy_source.hpp"
+
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -251,8 +253,8 @@ LuaCallResult LuaSandbox::protected_call(int nargs, int nresults) {
 }
 
 LuaCallResult LuaSandbox::run_chunk(std::string_view source, const std::string& chunk_name) {
-  const std::string name = "@" + chunk_name;
-  const int rc = luaL_loadbufferx(L_, source.data(), source.size(), name.c_str(), "t");
+  // The same load stratd's compile check does: what it accepted loads here.
+  const int rc = load_strategy_chunk(L_, source, chunk_name);
   if (rc != LUA_OK) {
     LuaCallResult r;
     r.failure = rc == LUA_ERRMEM ? LuaFailure::Memory : LuaFailure::Syntax;
@@ -265,15 +267,5 @@ LuaCallResult LuaSandbox::run_chunk(std::string_view source, const std::string& 
 
 LuaCallResult LuaSandbox::call(int nargs, int nresults) { return protected_call(nargs, nresults); }
 
-std::string LuaSandbox::compile_check(std::string_view source, const std::string& chunk_name) {
-  LuaSandbox sandbox(LuaLimits{}, [](std::string_view, std::string_view) {});
-  const std::string name = "@" + chunk_name;
-  lua_State* L = sandbox.state();
-  if (luaL_loadbufferx(L, source.data(), source.size(), name.c_str(), "t") != LUA_OK) {
-    const char* m = lua_tostring(L, -1);
-    return m ? m : "cannot load chunk";
-  }
-  return {};
-}
 
 }  // namespace stratd::worker

@@ -9,12 +9,9 @@
 
 #include <lua.hpp>
 
-namespace stratd::worker {
+#include "common/settings.hpp"
 
-struct LuaLimits {
-  uint64_t instruction_budget = 10'000'000;  // per call
-  uint64_t memory_limit_bytes = 64ull << 20;
-};
+namespace stratd::worker {
 
 enum class LuaFailure { None, Runtime, Syntax, Memory, Budget };
 
@@ -44,10 +41,6 @@ class LuaSandbox {
 
   uint64_t memory_used() const { return used_; }
   const LuaLimits& limits() const { return limits_; }
-
-  // Compiles without running: the supervisor's check of a strategy file.
-  // Returns Lua's message on failure, empty on success.
-  static std::string compile_check(std::string_view source, const std::string& chunk_name);
 
  private:
   static void* allocate(void* ud, void* ptr, size_t osize, size_t nsize);

@@ -8,8 +8,6 @@
 
 #include <cerrno>
 #include <csignal>
-#include <fstream>
-#include <sstream>
 
 #include <zmq.hpp>
 
@@ -18,27 +16,18 @@
 #include "common/msgpack_codec.hpp"
 #include "ipc/bus.hpp"
 #include "ipc/segment.hpp"
+#include "common/strategy_source.hpp"
+#include "ipc/worker_command.hpp"
 #include "worker/event_publisher.hpp"
 #include "worker/strategy_runner.hpp"
-#include "worker/worker_options.hpp"
 
 using namespace stratd;
 using namespace stratd::worker;
+using ipc::WorkerCommand;
 
 namespace {
 
-constexpr size_t kMaxStrategyBytes = 1 << 20;
 constexpr int kPollMs = 100;  // also bounds the heartbeat interval while idle
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  if (s.size() > kMaxStrategyBytes) return std::nullopt;
-  return s;
-}
 
 // SIGTERM and SIGINT arrive as readable data on a file descriptor the poll
 // loop watches, so a tick in progress always finishes first.
@@ -63,11 +52,11 @@ std::string read_credential(int fd) {
   return n > 0 ? std::string(buf, size_t(n)) : std::string();
 }
 
-int run(const WorkerOptions& o) {
+int run(const WorkerCommand& o) {
   // Neither other processes of this user nor a core file get at our memory
   // (and the credential in it).
   prctl(PR_SET_DUMPABLE, 0);
-  const std::string credential = read_credential(o.credential_fd);
+  const std::string credential = read_credential(int(o.credential_fd));
   if (credential.empty()) spdlog::warn("no credential from stratd: it will not accept our events");
   const int sigfd = block_termination_signals();
   auto mapping = ipc::SegmentMapping::open(o.segment, true);
@@ -108,17 +97,18 @@ int run(const WorkerOptions& o) {
   // yields the CPU to the API and the event hub. ZeroMQ's I/O threads, made
   // with the context's first socket just above (threads inherit the nice
   // value of their creator), keep stratd's, so our events still leave at once.
-  if (o.nice > 0) setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), getpriority(PRIO_PROCESS, 0) + o.nice);
+  if (o.nice > 0) setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), getpriority(PRIO_PROCESS, 0) + int(o.nice));
   if (!events.wait_for_subscriber(2000, [&] { segment.heartbeat(); }))
     spdlog::warn("no event subscriber yet; continuing");
 
-  auto source = read_file(o.strategy_path);
+  const std::string file_name = o.strategy_path.substr(o.strategy_path.rfind('/') + 1);
+  auto source = read_strategy_file(o.strategy_path, file_name);
   LuaCallResult loaded;
   if (!source) {
-    loaded = {LuaFailure::Runtime, "cannot read strategy file (missing, unreadable or over 1 MiB)"};
+    loaded = {LuaFailure::Runtime, source.error().message};
   } else {
     strategy.set_context(runner.snapshot().context);
-    loaded = strategy.load(*source, o.strategy_path.substr(o.strategy_path.rfind('/') + 1));
+    loaded = strategy.load(*source, file_name);
   }
   if (!loaded.ok()) {
     spdlog::error("strategy failed to load: {}", loaded.message);
@@ -126,7 +116,7 @@ int run(const WorkerOptions& o) {
     segment.commit(msgpack_encode(runner.snapshot()), runner.bars());
     events.publish(e);
     segment.detach();
-    return kExitStrategyInvalid;
+    return ipc::kExitStrategyInvalid;
   }
   segment.commit(msgpack_encode(runner.snapshot()), runner.bars());
 
@@ -183,7 +173,7 @@ int run(const WorkerOptions& o) {
         // The error policy says stop: a runner that only errs is stopped, not left spinning.
         spdlog::error("{} strategy errors in a row; stopping as configured", consecutive_errors);
         segment.detach();
-        return kExitTooManyErrors;
+        return ipc::kExitTooManyErrors;
       }
     }
     segment.heartbeat();
@@ -197,10 +187,10 @@ int run(const WorkerOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto opts = parse_worker_options(argc, argv);
+  auto opts = ipc::parse_worker_command(std::vector<std::string_view>(argv + 1, argv + argc));
   if (!opts) {
     fprintf(stderr, "strat-worker: %s\n", opts.error().message.c_str());
-    return kExitUsage;
+    return ipc::kExitUsage;
   }
   init_logging("worker:" + opts->runner_id, opts->log_level);
   try {

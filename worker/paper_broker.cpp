@@ -16,24 +16,24 @@ std::string fmt(double x) {
 Expected<Position> PaperBroker::open(Side side, std::optional<double> price, double quantity,
                                      std::optional<double> stop_loss,
                                      std::optional<double> take_profit, const Bar& bar) const {
-  if (!positive(quantity)) return fail("INVALID_ACTION", "quantity must be a positive number");
-  if (price && !positive(*price)) return fail("INVALID_ACTION", "price must be a positive number");
+  if (!positive(quantity)) return fail(ErrorCode::InvalidAction, "quantity must be a positive number");
+  if (price && !positive(*price)) return fail(ErrorCode::InvalidAction, "price must be a positive number");
   const double base = price.value_or(bar.close);
   const double slip = s_.slippage_bps / 10'000.0;
   const double fill = side == Side::Long ? base * (1 + slip) : base * (1 - slip);
   const bool is_long = side == Side::Long;
   if (stop_loss) {
-    if (!positive(*stop_loss)) return fail("INVALID_ACTION", "stop_loss must be a positive number");
+    if (!positive(*stop_loss)) return fail(ErrorCode::InvalidAction, "stop_loss must be a positive number");
     if (is_long ? *stop_loss >= fill : *stop_loss <= fill)
-      return fail("INVALID_ACTION", std::string("stop_loss ") + fmt(*stop_loss) + " must be " +
+      return fail(ErrorCode::InvalidAction, std::string("stop_loss ") + fmt(*stop_loss) + " must be " +
                                         (is_long ? "below" : "above") + " the entry price " +
                                         fmt(fill));
   }
   if (take_profit) {
     if (!positive(*take_profit))
-      return fail("INVALID_ACTION", "take_profit must be a positive number");
+      return fail(ErrorCode::InvalidAction, "take_profit must be a positive number");
     if (is_long ? *take_profit <= fill : *take_profit >= fill)
-      return fail("INVALID_ACTION", std::string("take_profit ") + fmt(*take_profit) + " must be " +
+      return fail(ErrorCode::InvalidAction, std::string("take_profit ") + fmt(*take_profit) + " must be " +
                                         (is_long ? "above" : "below") + " the entry price " +
                                         fmt(fill));
   }
@@ -97,20 +97,20 @@ std::optional<ClosedTrade> PaperBroker::check_exits(const Position& p, const Bar
 }
 
 Status PaperBroker::check_new_stop(const Position& p, double level, double price) const {
-  if (!positive(level)) return fail("INVALID_ACTION", "new_stop must be a positive number");
+  if (!positive(level)) return fail(ErrorCode::InvalidAction, "new_stop must be a positive number");
   const bool is_long = p.side == Side::Long;
   if (is_long ? level >= price : level <= price)
-    return fail("INVALID_ACTION", "new_stop " + fmt(level) + " must be " +
+    return fail(ErrorCode::InvalidAction, "new_stop " + fmt(level) + " must be " +
                                       (is_long ? "below" : "above") + " the current price " +
                                       fmt(price));
   return ok();
 }
 
 Status PaperBroker::check_new_target(const Position& p, double level, double price) const {
-  if (!positive(level)) return fail("INVALID_ACTION", "new_target must be a positive number");
+  if (!positive(level)) return fail(ErrorCode::InvalidAction, "new_target must be a positive number");
   const bool is_long = p.side == Side::Long;
   if (is_long ? level <= price : level >= price)
-    return fail("INVALID_ACTION", "new_target " + fmt(level) + " must be " +
+    return fail(ErrorCode::InvalidAction, "new_target " + fmt(level) + " must be " +
                                       (is_long ? "above" : "below") + " the current price " +
                                       fmt(price));
   return ok();

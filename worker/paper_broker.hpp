@@ -7,14 +7,10 @@
 
 #include "common/market_data.hpp"
 #include "common/result.hpp"
+#include "common/settings.hpp"
 #include "common/trading.hpp"
 
 namespace stratd::worker {
-
-struct BrokerSettings {
-  double fee_bps = 10.0;      // fee per fill, basis points of notional
-  double slippage_bps = 0.0;  // market fills move this much against us
-};
 
 // The broker's result of closing a position (its id is the position's).
 using ClosedTrade = Trade;

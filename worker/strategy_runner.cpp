@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/clock.hpp"
+#include "common/position_event.hpp"
 
 namespace stratd::worker {
 namespace {
@@ -76,17 +77,7 @@ void StrategyRunner::close_position(const ClosedTrade& t, Trigger trigger) {
   PaperBroker::book(t, snap_.stats);
   snap_.position.reset();
   snap_.recent_trades.push(t, Snapshot::kRecentTrades);
-  emit(EventType::PositionClosed, {{"position_id", int64_t(t.id)},
-                                   {"side", std::string(to_string(t.side))},
-                                   {"entry_price", t.entry_price},
-                                   {"exit_price", t.exit_price},
-                                   {"quantity", t.quantity},
-                                   {"reason", t.reason},
-                                   {"gross_pnl", t.gross_pnl},
-                                   {"fees", t.fees},
-                                   {"realized_pnl", t.realized_pnl},
-                                   {"entry_time_ms", t.entry_time_ms},
-                                   {"exit_time_ms", t.exit_time_ms}});
+  emit(EventType::PositionClosed, position_closed_fields(t));
   transition(trigger);
 }
 
@@ -111,13 +102,7 @@ void StrategyRunner::apply(const Action& a, const MarketData& md) {
       ++snap_.stats.actions_executed;
       snap_.position = *p;
       snap_.position->id = ++snap_.stats.positions_opened;
-      emit(EventType::PositionOpened, {{"position_id", int64_t(snap_.position->id)},
-                                       {"side", std::string(to_string(side))},
-                                       {"entry_price", p->entry_price},
-                                       {"quantity", p->quantity},
-                                       {"stop_loss", opt(p->stop_loss)},
-                                       {"take_profit", opt(p->take_profit)},
-                                       {"fee", p->entry_fee}});
+      emit(EventType::PositionOpened, position_opened_fields(*snap_.position));
       transition(Trigger::PositionEntered);
       return;
     }

@@ -6,10 +6,10 @@
 #include <boost/asio/io_context.hpp>
 
 #include "common/config.hpp"
-#include "supervisor/event_hub.hpp"
-#include "supervisor/event_journal.hpp"
+#include "supervisor/events/event_hub.hpp"
+#include "supervisor/events/event_journal.hpp"
 #include "supervisor/feed_supervisor.hpp"
-#include "supervisor/registry.hpp"
+#include "supervisor/runners/runner_registry.hpp"
 #include "supervisor/store.hpp"
 #include "supervisor/strategy_catalog.hpp"
 #include "supervisor/ws/ws_hub.hpp"

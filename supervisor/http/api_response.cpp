@@ -1,7 +1,10 @@
 #include "supervisor/http/api_response.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "common/clock.hpp"
 #include "common/json_codec.hpp"
+#include "supervisor/http/api_error.hpp"
 
 namespace stratd::supervisor::http {
 
@@ -32,12 +35,19 @@ Response reply_ok_raw(beast_http::status status, std::string_view data_json) {
   return res;
 }
 
-Response reply_error(beast_http::status status, const std::string& code, const std::string& message,
-                     Json details) {
-  return json_response(
-      status, Json{{"status", "error"},
-                   {"error", {{"code", code}, {"message", message}, {"details", std::move(details)}}},
-                   {"timestamp", wall_secs()}});
+Response reply_error(ErrorCode code, const std::string& message, Json details) {
+  return json_response(http_status(code),
+                       Json{{"status", "error"},
+                            {"error", {{"code", wire_name(code)}, {"message", message}, {"details", std::move(details)}}},
+                            {"timestamp", wall_secs()}});
+}
+
+Response reply_failure(const Error& e, std::string_view what, Json details) {
+  if (is_internal(e.code)) {
+    spdlog::error("{}: {}", what, e.message);
+    return reply_error(ErrorCode::InternalError, std::string(what) + " failed; see stratd's log");
+  }
+  return reply_error(e.code, e.message, std::move(details));
 }
 
 Response reply_no_content() { return Response{beast_http::status::no_content, 11}; }

@@ -21,9 +21,9 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
     std::map<std::string, int> by_lifecycle;
     size_t healthy = 0, should_run = 0;
     for (const Runner* r : ctx.registry.list()) {
-      ++by_lifecycle[std::string(to_string(r->lifecycle))];
+      ++by_lifecycle[std::string(to_string(r->lifecycle()))];
       healthy += ctx.registry.healthy(*r);
-      should_run += r->lifecycle != Lifecycle::Stopped;
+      should_run += r->lifecycle() != Lifecycle::Stopped;
     }
     const auto ev = ctx.hub.stats();
     const auto js = ctx.journal.stats();

@@ -10,7 +10,7 @@
 
 #include "common/validation.hpp"
 #include "supervisor/http/routes.hpp"
-#include "supervisor/ws/event_filter.hpp"
+#include "supervisor/events/event_filter.hpp"
 
 namespace stratd::supervisor::http {
 namespace {
@@ -41,12 +41,12 @@ bool parse_u64(const std::string& s, uint64_t& out) {
 }
 
 Response invalid(const std::string& field, const std::string& problem) {
-  return reply_error(status::bad_request, "VALIDATION_ERROR", field + " " + problem,
+  return reply_error(ErrorCode::ValidationError, field + " " + problem,
                      Json{{"fields", {{field, problem}}}});
 }
 
 struct EventQuery {
-  ws::Selection selection;
+  Selection selection;
   size_t limit = kDefaultLimit;
   std::optional<uint64_t> since;
 };
@@ -54,18 +54,17 @@ struct EventQuery {
 // Runs on the hub's thread, where the journal lives.
 Response run_query(const EventJournal& journal, const EventQuery& q) {
   const uint64_t last = journal.last_seq();
-  ws::EventFilter filter;
+  EventFilter filter;
   filter.subscribe(q.selection);
   std::vector<const JournalEventPtr*> page;
   uint64_t next_since = last;
   if (q.since) {
     const uint64_t since = *q.since;
     if (since > last) {
-      return reply_error(status::bad_request, "SINCE_AHEAD",
-                         "no event " + std::to_string(since) + " yet; the last is " + std::to_string(last));
+      return reply_error(ErrorCode::SinceAhead, "no event " + std::to_string(since) + " yet; the last is " + std::to_string(last));
     }
     if (!journal.covers_after(since)) {
-      return reply_error(status::gone, "SINCE_TOO_OLD", "events after " + std::to_string(since) + " are gone",
+      return reply_error(ErrorCode::SinceTooOld, "events after " + std::to_string(since) + " are gone",
                          Json{{"first_seq", journal.first_seq()}});
     }
     uint64_t cursor = since;
@@ -102,7 +101,7 @@ Response run_query(const EventJournal& journal, const EventQuery& q) {
 void add_event_routes(Router& router, ApiContext& ctx) {
   router.add(beast_http::verb::get, "/api/events", [&ctx](const Request& req, const PathParams&, Respond respond) {
     EventQuery query;
-    ws::Selection& sel = query.selection;
+    Selection& sel = query.selection;
     for (const auto& [key, value] : parse_query(to_sv(req.target()))) {
       if (key == "since") {
         uint64_t since = 0;
@@ -126,8 +125,7 @@ void add_event_routes(Router& router, ApiContext& ctx) {
         for (const auto& name : split_list(value)) {
           auto t = event_type_from_string(name);
           if (!t) {
-            return respond(reply_error(status::bad_request, "UNKNOWN_EVENT_TYPE",
-                                       "unknown event type '" + name.substr(0, 64) + "'"));
+            return respond(reply_error(ErrorCode::UnknownEventType, "unknown event type '" + name.substr(0, 64) + "'"));
           }
           sel.event_types->push_back(*t);
         }

@@ -6,9 +6,9 @@
 namespace stratd::supervisor::http {
 namespace beast = boost::beast;
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router,
-                         const HttpSettings& settings)
-    : stream_(std::move(socket)), router_(router), settings_(settings) {}
+HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings,
+                         ws::WsHub* websocket)
+    : stream_(std::move(socket)), router_(router), settings_(settings), websocket_(websocket) {}
 
 void HttpSession::run() {
   boost::asio::dispatch(stream_.get_executor(),
@@ -17,9 +17,9 @@ void HttpSession::run() {
 
 void HttpSession::do_read() {
   parser_.emplace();
-  parser_->body_limit(settings_.body_limit);
-  parser_->header_limit(std::uint32_t(settings_.header_limit));
-  stream_.expires_after(settings_.timeout);
+  parser_->body_limit(settings_.body_limit_bytes);
+  parser_->header_limit(std::uint32_t(settings_.header_limit_bytes));
+  stream_.expires_after(std::chrono::milliseconds(settings_.request_timeout_ms));
   beast_http::async_read(stream_, buffer_, *parser_,
                          beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
@@ -35,15 +35,13 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   origin_.clear();
   preflight_ = false;
   if (ec == beast_http::error::body_limit) {
-    return send(reply_error(beast_http::status::payload_too_large, "PAYLOAD_TOO_LARGE",
-                            "request body exceeds " + std::to_string(settings_.body_limit) + " bytes"));
+    return send(reply_error(ErrorCode::PayloadTooLarge, "request body exceeds " + std::to_string(settings_.body_limit_bytes) + " bytes"));
   }
   if (ec == beast_http::error::header_limit) {
-    return send(reply_error(beast_http::status::request_header_fields_too_large, "HEADERS_TOO_LARGE",
-                            "request headers exceed " + std::to_string(settings_.header_limit) + " bytes"));
+    return send(reply_error(ErrorCode::HeadersTooLarge, "request headers exceed " + std::to_string(settings_.header_limit_bytes) + " bytes"));
   }
   if (ec) {
-    return send(reply_error(beast_http::status::bad_request, "BAD_REQUEST", "malformed HTTP request"));
+    return send(reply_error(ErrorCode::BadRequest, "malformed HTTP request"));
   }
   Request req = parser_->release();
   version_ = req.version();
@@ -53,18 +51,16 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   const auto path = to_sv(req.target()).substr(0, to_sv(req.target()).find('?'));
   if (path == "/ws") {
     if (!beast::websocket::is_upgrade(req)) {
-      Response res = reply_error(beast_http::status::upgrade_required, "UPGRADE_REQUIRED",
-                                 "/ws speaks WebSocket; connect with a WebSocket client");
+      Response res = reply_error(ErrorCode::UpgradeRequired, "/ws speaks WebSocket; connect with a WebSocket client");
       res.set(beast_http::field::upgrade, "websocket");
       return send(std::move(res));
     }
-    if (!settings_.websocket || settings_.websocket->full()) {
+    if (!websocket_ || websocket_->full()) {
       keep_alive_ = false;
-      return send(reply_error(beast_http::status::service_unavailable, "TOO_MANY_CLIENTS",
-                              "no more WebSocket clients are accepted now"));
+      return send(reply_error(ErrorCode::TooManyClients, "no more WebSocket clients are accepted now"));
     }
     // The connection leaves HTTP for good: the WebSocket session takes the socket.
-    return settings_.websocket->accept(stream_.release_socket(), std::move(req));
+    return websocket_->accept(stream_.release_socket(), std::move(req));
   }
   router_.dispatch(req, [self = shared_from_this()](Response res) { self->send(std::move(res)); });
 }
@@ -98,7 +94,7 @@ void HttpSession::send(Response res) {
   res.prepare_payload();
   pending_ = std::make_shared<Response>(std::move(res));
   const bool close = pending_->need_eof();
-  stream_.expires_after(settings_.timeout);
+  stream_.expires_after(std::chrono::milliseconds(settings_.request_timeout_ms));
   beast_http::async_write(stream_, *pending_,
                           beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
 }

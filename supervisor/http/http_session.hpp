@@ -12,22 +12,17 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "common/settings.hpp"
 #include "supervisor/http/router.hpp"
 #include "supervisor/ws/ws_hub.hpp"
 
 namespace stratd::supervisor::http {
 
-struct HttpSettings {
-  size_t body_limit = 64 * 1024;
-  size_t header_limit = 8 * 1024;
-  std::chrono::milliseconds timeout{30'000};
-  std::vector<std::string> cors_origins;
-  ws::WsHub* websocket = nullptr;  // where upgrades to /ws go
-};
-
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings);
+  // Upgrades to /ws go to `websocket` (none: refused).
+  HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings,
+              ws::WsHub* websocket);
   void run();
 
  private:
@@ -43,6 +38,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   const Router& router_;
   const HttpSettings& settings_;
+  ws::WsHub* websocket_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
   bool preflight_ = false;  // an OPTIONS request: the CORS answer in full

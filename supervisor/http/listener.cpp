@@ -5,19 +5,19 @@
 namespace stratd::supervisor::http {
 namespace net = boost::asio;
 
-Listener::Listener(net::io_context& io, const Router& router, HttpSettings settings)
-    : io_(io), acceptor_(io), retry_(io), router_(router), settings_(std::move(settings)) {}
+Listener::Listener(net::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket)
+    : io_(io), acceptor_(io), retry_(io), router_(router), settings_(settings), websocket_(websocket) {}
 
 Status Listener::listen(const std::string& host, uint16_t port) {
   boost::system::error_code ec;
   const auto addr = net::ip::make_address(host, ec);
-  if (ec) return fail("LISTEN_FAILED", "bad listen address '" + host + "': " + ec.message());
+  if (ec) return fail(ErrorCode::ListenFailed, "bad listen address '" + host + "': " + ec.message());
   const net::ip::tcp::endpoint ep(addr, port);
   acceptor_.open(ep.protocol(), ec);
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(ep, ec);
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return fail("LISTEN_FAILED", "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  if (ec) return fail(ErrorCode::ListenFailed, "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   return ok();
 }
 
@@ -49,7 +49,7 @@ void Listener::do_accept() {
       return;
     }
     socket.set_option(net::ip::tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(std::move(socket), self->router_, self->settings_)->run();
+    std::make_shared<HttpSession>(std::move(socket), self->router_, self->settings_, self->websocket_)->run();
     self->do_accept();
   });
 }

@@ -13,7 +13,7 @@ namespace stratd::supervisor::http {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(boost::asio::io_context& io, const Router& router, HttpSettings settings);
+  Listener(boost::asio::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket);
   Status listen(const std::string& host, uint16_t port);
   void start();
   void stop();
@@ -26,7 +26,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_;  // after an accept error (e.g. out of descriptors)
   const Router& router_;
-  HttpSettings settings_;
+  const HttpSettings& settings_;
+  ws::WsHub* websocket_;
 };
 
 }  // namespace stratd::supervisor::http

@@ -106,8 +106,7 @@ void Router::dispatch(const Request& req, Respond respond) const {
     }
     auto h = r.handlers.find(req.method());
     if (h == r.handlers.end()) {
-      Response res = reply_error(beast_http::status::method_not_allowed, "METHOD_NOT_ALLOWED",
-                                 std::string(req.method_string()) + " is not allowed on this path",
+      Response res = reply_error(ErrorCode::MethodNotAllowed, std::string(req.method_string()) + " is not allowed on this path",
                                  Json{{"allow", allow}});
       res.set(beast_http::field::allow, allow);
       respond(std::move(res));
@@ -131,13 +130,11 @@ void Router::dispatch(const Request& req, Respond respond) const {
     } catch (const std::exception& e) {
       spdlog::error("{} {}: {}", std::string(req.method_string()), std::string(to_sv(req.target()).substr(0, 200)),
                     e.what());
-      (*once)(reply_error(beast_http::status::internal_server_error, "INTERNAL_ERROR",
-                          "the request failed; see stratd's log"));
+      (*once)(reply_error(ErrorCode::InternalError, "the request failed; see stratd's log"));
     }
     return;
   }
-  respond(reply_error(beast_http::status::not_found, "NOT_FOUND",
-                      "no route for " + std::string(to_sv(req.target()).substr(0, 200))));
+  respond(reply_error(ErrorCode::NotFound, "no route for " + std::string(to_sv(req.target()).substr(0, 200))));
 }
 
 }  // namespace stratd::supervisor::http

@@ -15,8 +15,8 @@ nlohmann::json summary_from(const ApiContext& ctx, const Runner& r, const Snapsh
                    {"has_position", snap && snap->position.has_value()},
                    {"ticks_processed", snap ? snap->stats.ticks_processed : 0},
                    {"uptime_secs", ctx.registry.uptime_secs(r)},
-                   {"lifecycle", to_string(r.lifecycle)},
-                   {"health", r.health},
+                   {"lifecycle", to_string(r.lifecycle())},
+                   {"health", to_string(r.health)},
                    {"pid", r.has_process() ? nlohmann::json(r.pid) : nlohmann::json(nullptr)},
                    {"restarts", r.restarts}};
   return j;
@@ -26,8 +26,8 @@ nlohmann::json summary_from(const ApiContext& ctx, const Runner& r, const Snapsh
 
 const std::string& runner_summary_json(const ApiContext& ctx, const Runner& r) {
   // Everything the summary shows: the worker's commit and ours.
-  std::string key = fmt::format("{}|{}|{}|{}|{}|{}", r.reader->commits(), ctx.registry.uptime_secs(r),
-                                int(r.lifecycle), r.pid, r.restarts, r.health);
+  std::string key = fmt::format("{}|{}|{}|{}|{}|{}", r.segment.commits(), ctx.registry.uptime_secs(r),
+                                int(r.lifecycle()), r.pid, r.restarts, int(r.health));
   if (key != r.summary_view.key || r.summary_view.json.empty()) {
     auto snap = ctx.registry.snapshot(r);
     r.summary_view.json = json_text(summary_from(ctx, r, snap ? &*snap : nullptr));
@@ -49,7 +49,7 @@ std::string runner_list_json(const ApiContext& ctx) {
 
 Expected<std::string> snapshot_json(const ApiContext& ctx, const Runner& r) {
   const int64_t uptime = ctx.registry.uptime_secs(r);
-  std::string key = fmt::format("{}|{}", r.reader->commits(), uptime);
+  std::string key = fmt::format("{}|{}", r.segment.commits(), uptime);
   if (key != r.snapshot_view.key || r.snapshot_view.json.empty()) {
     auto snap = ctx.registry.snapshot(r);
     if (!snap) return Unexpected<Error>{snap.error()};
@@ -77,7 +77,7 @@ nlohmann::json runner_details(const ApiContext& ctx, const Runner& r) {
   }
   // Why it is down for good, also after a restart of stratd, when there is
   // no last exit of this stratd's to show.
-  j["failed_reason"] = r.lifecycle == Lifecycle::Failed ? nlohmann::json(r.last_exit_reason) : nlohmann::json(nullptr);
+  j["failed_reason"] = r.lifecycle() == Lifecycle::Failed ? nlohmann::json(r.last_exit_reason) : nlohmann::json(nullptr);
   const auto age = ctx.registry.heartbeat_age_ms(r);
   j["heartbeat_age_ms"] = age ? nlohmann::json(*age) : nlohmann::json(nullptr);
   j["cpu_percent"] = r.usage.cpu_percent;
@@ -97,7 +97,7 @@ nlohmann::json runner_details(const ApiContext& ctx, const Runner& r) {
     j["event_gaps"] = es->gaps;
     j["events_rejected"] = es->rejected;
   }
-  j["segment_errors"] = r.segment_errors;
+  j["segment_errors"] = r.segment.errors();
   return j;
 }
 

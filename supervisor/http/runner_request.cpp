@@ -8,8 +8,8 @@ using Json = nlohmann::json;
 
 Expected<RunnerSpec> parse_add_request(const std::string& body, const Config& cfg, Json& details) {
   Json j = Json::parse(body, nullptr, false);
-  if (j.is_discarded()) return fail("INVALID_JSON", "request body is not valid JSON");
-  if (!j.is_object()) return fail("VALIDATION_ERROR", "request body must be a JSON object");
+  if (j.is_discarded()) return fail(ErrorCode::InvalidJson, "request body is not valid JSON");
+  if (!j.is_object()) return fail(ErrorCode::ValidationError, "request body must be a JSON object");
   RunnerSpec spec;
   spec.window_size = uint32_t(cfg.runners.default_window_size);
   Json problems = Json::object();
@@ -41,7 +41,7 @@ Expected<RunnerSpec> parse_add_request(const std::string& body, const Config& cf
   if (!unknown.empty()) problems["unknown_fields"] = unknown;
   if (!problems.empty()) {
     details = Json{{"fields", problems}};
-    return fail("VALIDATION_ERROR", "invalid runner definition");
+    return fail(ErrorCode::ValidationError, "invalid runner definition");
   }
   return spec;
 }

@@ -7,7 +7,7 @@
 
 #include "common/config.hpp"
 #include "common/result.hpp"
-#include "supervisor/runner.hpp"
+#include "supervisor/runners/runner_spec.hpp"
 
 namespace stratd::supervisor::http {
 

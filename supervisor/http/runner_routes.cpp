@@ -14,27 +14,7 @@ using beast_http::status;
 using beast_http::verb;
 
 Response not_found(const std::string& id) {
-  return reply_error(status::not_found, "RUNNER_NOT_FOUND", "Runner '" + id.substr(0, 64) + "' not found");
-}
-
-status status_for(const std::string& code) {
-  if (code == "RUNNER_NOT_FOUND" || code == "STRATEGY_NOT_FOUND") return status::not_found;
-  if (code == "RUNNER_EXISTS" || code == "RUNNER_LIMIT_REACHED") return status::conflict;
-  if (code == "STRATEGY_INVALID") return status::unprocessable_entity;
-  if (code == "INVALID_STRATEGY_PATH" || code == "VALIDATION_ERROR") return status::bad_request;
-  if (code == "SHUTTING_DOWN" || code == "SNAPSHOT_UNAVAILABLE") return status::service_unavailable;
-  return status::internal_server_error;
-}
-
-// Internal failures are logged, not described to the client: `what` names
-// the operation that failed.
-Response from_error(const Error& e, std::string_view what) {
-  const auto st = status_for(e.code);
-  if (st == status::internal_server_error) {
-    spdlog::error("{}: {}", what, e.message);
-    return reply_error(st, "INTERNAL_ERROR", std::string(what) + " failed; see stratd's log");
-  }
-  return reply_error(st, e.code, e.message);
+  return reply_error(ErrorCode::RunnerNotFound, "Runner '" + id.substr(0, 64) + "' not found");
 }
 
 std::optional<size_t> parse_count(const std::string& s) {
@@ -65,21 +45,19 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
     auto spec = parse_add_request(req.body(), ctx.config, details);
     if (!spec) {
       const auto& e = spec.error();
-      return respond(reply_error(status::bad_request, e.code, e.message, details));
+      return respond(reply_error(e.code, e.message, details));
     }
     if (ctx.registry.find(spec->runner_id)) {
-      return respond(reply_error(status::conflict, "RUNNER_EXISTS", "Runner '" + spec->runner_id + "' already exists"));
+      return respond(reply_error(ErrorCode::RunnerExists, "Runner '" + spec->runner_id + "' already exists"));
     }
     auto resolved = ctx.catalog.resolve(spec->strategy_path);
-    if (!resolved) return respond(from_error(resolved.error(), "resolving the strategy"));
+    if (!resolved) return respond(reply_failure(resolved.error(), "resolving the strategy"));
     if (auto compiled = ctx.catalog.compile(*resolved); !compiled) {
-      const auto& e = compiled.error();
-      if (status_for(e.code) == status::internal_server_error) return respond(from_error(e, "compiling the strategy"));
-      return respond(reply_error(status_for(e.code), e.code, e.message, Json{{"strategy_path", resolved->relative}}));
+      return respond(reply_failure(compiled.error(), "compiling the strategy", Json{{"strategy_path", resolved->relative}}));
     }
     spec->strategy_path = resolved->relative;
     auto added = ctx.registry.add(*spec, resolved->absolute);
-    if (!added) return respond(from_error(added.error(), "adding runner " + spec->runner_id));
+    if (!added) return respond(reply_failure(added.error(), "adding runner " + spec->runner_id));
     respond(reply_ok(status::created, runner_details(ctx, **added)));
   });
 
@@ -95,7 +73,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
   router.add(verb::get, "/api/runners/:id/snapshot",
              with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
                auto json = snapshot_json(ctx, r);
-               if (!json) return respond(from_error(json.error(), "reading the snapshot of " + r.spec.runner_id));
+               if (!json) return respond(reply_failure(json.error(), "reading the snapshot of " + r.spec.runner_id));
                respond(reply_ok_raw(status::ok, *json));
              }));
 
@@ -106,14 +84,13 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
                if (auto it = q.find("count"); it != q.end()) {
                  auto n = parse_count(it->second);
                  if (!n) {
-                   return respond(reply_error(status::bad_request, "VALIDATION_ERROR",
-                                              "count must be a positive integer",
+                   return respond(reply_error(ErrorCode::ValidationError, "count must be a positive integer",
                                               Json{{"fields", {{"count", "must be a positive integer"}}}}));
                  }
                  count = *n;
                }
                auto bars = ctx.registry.history(r, count);
-               if (!bars) return respond(from_error(bars.error(), "reading the history of " + r.spec.runner_id));
+               if (!bars) return respond(reply_failure(bars.error(), "reading the history of " + r.spec.runner_id));
                Json out = Json::array();
                for (const auto& b : *bars) {
                  Json j = to_json(b);
@@ -131,8 +108,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
                if (auto it = q.find("limit"); it != q.end()) {
                  auto n = parse_count(it->second);
                  if (!n || *n > 10'000) {
-                   return respond(reply_error(status::bad_request, "VALIDATION_ERROR",
-                                              "limit must be an integer from 1 to 10000",
+                   return respond(reply_error(ErrorCode::ValidationError, "limit must be an integer from 1 to 10000",
                                               Json{{"fields", {{"limit", "must be an integer from 1 to 10000"}}}}));
                  }
                  limit = *n;
@@ -142,7 +118,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
                auto rows = ctx.store.positions(r.spec.runner_id, true, limit);
                if (!rows) {
                  spdlog::error("trades of {}: {}", r.spec.runner_id, rows.error().message);
-                 return respond(reply_error(status::internal_server_error, "INTERNAL_ERROR", "the trades could not be read"));
+                 return respond(reply_error(ErrorCode::InternalError, "the trades could not be read"));
                }
                Json out = Json::array();
                for (const auto& p : *rows) out.push_back(to_json(p.trade));
@@ -157,7 +133,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
     const std::string action = std::string(path).substr(std::string_view(path).rfind('/') + 1);
     router.add(verb::post, path, with_runner([&ctx, op = op, action](const Request&, const Runner& r, Respond respond) {
                  auto result = (ctx.registry.*op)(r.spec.runner_id);
-                 if (!result) return respond(from_error(result.error(), action + " of " + r.spec.runner_id));
+                 if (!result) return respond(reply_failure(result.error(), action + " of " + r.spec.runner_id));
                  respond(reply_ok(status::ok, runner_details(ctx, **result)));
                }));
   }

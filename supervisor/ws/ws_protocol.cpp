@@ -4,13 +4,14 @@
 
 #include "common/json_codec.hpp"
 #include "common/validation.hpp"
+#include "supervisor/http/api_error.hpp"
 
 namespace stratd::supervisor::ws {
 namespace {
 using Json = nlohmann::json;
 constexpr size_t kMaxListEntries = 1024;
 
-Status bad(std::string message) { return fail("INVALID_MESSAGE", std::move(message)); }
+Status bad(std::string message) { return fail(ErrorCode::InvalidMessage, std::move(message)); }
 
 Status read_names(const Json& j, const char* key, bool (*valid)(std::string_view),
                   std::optional<std::vector<std::string>>& out) {
@@ -43,10 +44,10 @@ Json names_json(const std::optional<std::vector<std::string>>& v) { return v ? J
 
 Expected<ClientMessage> parse_client_message(std::string_view text) {
   Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded()) return fail("INVALID_JSON", "message is not valid JSON");
-  if (!j.is_object()) return fail("INVALID_MESSAGE", "message must be a JSON object");
+  if (j.is_discarded()) return fail(ErrorCode::InvalidJson, "message is not valid JSON");
+  if (!j.is_object()) return fail(ErrorCode::InvalidMessage, "message must be a JSON object");
   auto type = j.find("type");
-  if (type == j.end() || !type->is_string()) return fail("INVALID_MESSAGE", "message needs a string 'type'");
+  if (type == j.end() || !type->is_string()) return fail(ErrorCode::InvalidMessage, "message needs a string 'type'");
   ClientMessage m;
   const std::string& t = type->get_ref<const std::string&>();
   if (t == "subscribe") {
@@ -57,13 +58,13 @@ Expected<ClientMessage> parse_client_message(std::string_view text) {
     m.kind = ClientMessage::Kind::Ping;
     return m;
   } else {
-    return fail("INVALID_MESSAGE", "unknown message type '" + t.substr(0, 64) + "'");
+    return fail(ErrorCode::InvalidMessage, "unknown message type '" + t.substr(0, 64) + "'");
   }
   for (const auto& [k, _] : j.items()) {
     const bool known = k == "type" || k == "runners" || k == "event_types" || k == "symbols" ||
                        (m.kind == ClientMessage::Kind::Subscribe &&
                         (k == "since" || k == "tick_interval_ms" || k == "batch_ms"));
-    if (!known) return fail("INVALID_MESSAGE", "unknown field '" + k.substr(0, 64) + "' in " + t);
+    if (!known) return fail(ErrorCode::InvalidMessage, "unknown field '" + k.substr(0, 64) + "' in " + t);
   }
   if (auto s = read_names(j, "runners", &is_valid_runner_id, m.selection.runners); !s) return Unexpected<Error>{s.error()};
   if (auto s = read_names(j, "symbols", &is_valid_symbol, m.selection.symbols); !s) return Unexpected<Error>{s.error()};
@@ -75,7 +76,7 @@ Expected<ClientMessage> parse_client_message(std::string_view text) {
     m.selection.event_types.emplace();
     for (const auto& name : *types) {
       auto et = event_type_from_string(name);
-      if (!et) return fail("UNKNOWN_EVENT_TYPE", "unknown event type '" + name.substr(0, 64) + "'");
+      if (!et) return fail(ErrorCode::UnknownEventType, "unknown event type '" + name.substr(0, 64) + "'");
       m.selection.event_types->push_back(*et);
     }
   }
@@ -89,8 +90,8 @@ Expected<ClientMessage> parse_client_message(std::string_view text) {
   return m;
 }
 
-std::string error_frame(std::string_view code, std::string_view message) {
-  return json_text(Json{{"type", "error"}, {"error", {{"code", code}, {"message", message}}}});
+std::string error_frame(ErrorCode code, std::string_view message) {
+  return json_text(Json{{"type", "error"}, {"error", {{"code", http::wire_name(code)}, {"message", message}}}});
 }
 
 std::string lagged_frame(uint64_t dropped) { return json_text(Json{{"type", "lagged"}, {"dropped", dropped}}); }

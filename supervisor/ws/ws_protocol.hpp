@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "common/result.hpp"
-#include "supervisor/ws/event_filter.hpp"
+#include "supervisor/events/event_filter.hpp"
 
 namespace stratd::supervisor::ws {
 
@@ -24,10 +24,10 @@ struct ClientMessage {
 inline constexpr uint32_t kMaxTickIntervalMs = 3'600'000;
 inline constexpr uint32_t kMaxBatchMs = 10'000;
 
-// Error codes: INVALID_JSON, INVALID_MESSAGE, UNKNOWN_EVENT_TYPE.
+// Errors: InvalidJson, InvalidMessage, UnknownEventType.
 Expected<ClientMessage> parse_client_message(std::string_view text);
 
-std::string error_frame(std::string_view code, std::string_view message);
+std::string error_frame(ErrorCode code, std::string_view message);
 std::string lagged_frame(uint64_t dropped);
 std::string pong_frame(uint64_t last_seq);
 // The acknowledgement of a subscribe, echoing what it selected.

@@ -1,6 +1,7 @@
 // Raw bytes on the HTTP port: Beast's parser with stratd's limits, then
 // stratd's router and its real handlers, over a real registry, store, event
-// hub and journal in a scratch state dir. State carries over between inputs
+// hub and pipeline (journal, WebSocket hub, storing events) in a scratch
+// state dir. State carries over between inputs
 // (a POST that succeeds makes a runner the next input can stop or delete),
 // as it does on a live server. Workers are spawned, but from a program that
 // does not exist: each spawn fails its exec, which drives the crash and
@@ -26,17 +27,16 @@
 
 #include "ipc/bus.hpp"
 #include "ipc/segment.hpp"
-#include "supervisor/event_hub.hpp"
-#include "supervisor/event_journal.hpp"
+#include "supervisor/events/event_hub.hpp"
+#include "supervisor/events/event_pipeline.hpp"
 #include "supervisor/feed_supervisor.hpp"
 #include "supervisor/http/api_context.hpp"
 #include "supervisor/http/router.hpp"
 #include "supervisor/http/routes.hpp"
 #include "supervisor/process_manager.hpp"
-#include "supervisor/registry.hpp"
+#include "supervisor/runners/runner_registry.hpp"
 #include "supervisor/store.hpp"
 #include "supervisor/strategy_catalog.hpp"
-#include "supervisor/ws/ws_hub.hpp"
 
 using namespace stratd;
 using namespace stratd::supervisor;
@@ -55,12 +55,11 @@ struct Server {
   boost::asio::io_context io{1};
   zmq::context_t zctx{1};
   std::unique_ptr<EventHub> hub;
-  std::unique_ptr<EventJournal> journal;
-  std::unique_ptr<ws::WsHub> websocket;
   std::unique_ptr<ProcessManager> pm;
   std::unique_ptr<FeedSupervisor> feed;
   std::unique_ptr<StrategyCatalog> catalog;
   std::unique_ptr<RunnerRegistry> registry;
+  std::unique_ptr<EventPipeline> events;
   std::unique_ptr<http::ApiContext> api;
   http::Router router;
 
@@ -70,8 +69,8 @@ struct Server {
     if (!mkdtemp(tmpl)) std::abort();
     dir = tmpl;
     instance = "fuzz" + std::to_string(getpid());
-    cfg.state_dir = dir;
-    cfg.strategies_dir = STRATD_STRATEGIES_DIR;
+    cfg.paths.state_dir = dir;
+    cfg.paths.strategies_dir = STRATD_STRATEGIES_DIR;
     cfg.runners.max_runners = kMaxRunners;
     cfg.runners.backoff_initial_ms = 1;
     cfg.runners.stop_grace_ms = 100;
@@ -82,26 +81,21 @@ struct Server {
     if (!opened) std::abort();
     store = std::move(*opened);
     hub = std::make_unique<EventHub>(zctx, ipc::events_endpoint(dir + "/run"));
-    journal = std::make_unique<EventJournal>(cfg.events.journal_capacity, cfg.events.journal_max_bytes);
-    websocket = std::make_unique<ws::WsHub>(hub->io(), *journal, ws::WsSettings{}, 1);
-    websocket->start();
-    hub->start([this](std::vector<JournalEventPtr>& batch) {
-      for (const auto& e : batch) journal->append(e);
-      websocket->on_events(batch);
-    });
-    pm = std::make_unique<ProcessManager>(io, cfg.log_max_file_bytes);
+    pm = std::make_unique<ProcessManager>(io, cfg.log.max_file_bytes);
     // Never started: the routes only read its state.
     feed = std::make_unique<FeedSupervisor>(io, *pm, SpawnSpec{dir + "/no-feed", {}, dir + "/logs/feed.log"},
-                                            RestartPolicySettings{std::chrono::milliseconds(1),
-                                                                  std::chrono::milliseconds(10), 5,
-                                                                  std::chrono::seconds(60)});
-    catalog = std::make_unique<StrategyCatalog>(cfg.strategies_dir);
+                                            RestartPolicySettings{1, 10, 5, 60});
+    catalog = std::make_unique<StrategyCatalog>(cfg.paths.strategies_dir);
     registry = std::make_unique<RunnerRegistry>(
         io, *pm, *hub, *store, *catalog, cfg,
-        RegistryPaths{dir + "/no-worker", dir + "/logs", instance, ipc::market_data_endpoint(dir + "/run"),
-                      ipc::events_endpoint(dir + "/run")});
-    api = std::make_unique<http::ApiContext>(http::ApiContext{io, *registry, *hub, *journal, *websocket, *catalog,
-                                                              *store, *feed, cfg, 0, instance});
+        WorkerPaths{dir + "/no-worker", dir + "/logs", instance, ipc::market_data_endpoint(dir + "/run"),
+                    ipc::events_endpoint(dir + "/run")});
+    events = std::make_unique<EventPipeline>(*hub, *store, io, [this](const std::string& id) { registry->persist(id); },
+                                             cfg);
+    if (!events->start()) std::abort();
+    api = std::make_unique<http::ApiContext>(http::ApiContext{io, *registry, *hub, events->journal(),
+                                                              events->websocket(), *catalog, *store, *feed, cfg, 0,
+                                                              instance});
     http::add_engine_routes(router, *api);
     http::add_runner_routes(router, *api);
     http::add_event_routes(router, *api);
@@ -109,10 +103,9 @@ struct Server {
 
   // Segments and the scratch dir do not outlive the fuzzer.
   ~Server() {
-    for (const auto* r : registry->list()) ipc::SegmentMapping::remove(r->segment_name);
+    for (const auto* r : registry->list()) ipc::SegmentMapping::remove(r->segment.name());
     pm->kill_all_now();
-    hub->stop();  // before the sessions its sink hands events to
-    websocket->stop();
+    events->stop();
     std::error_code ec;
     fs::remove_all(dir, ec);
   }

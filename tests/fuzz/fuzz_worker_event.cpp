@@ -8,7 +8,7 @@
 
 #include "common/json_codec.hpp"
 #include "common/msgpack_codec.hpp"
-#include "supervisor/event_admission.hpp"
+#include "supervisor/events/event_admission.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!nlohmann::json::accept(ws::error_frame(m.error().code, m.error().message))) std::abort();
     return 0;
   }
-  ws::EventFilter filter;
+  EventFilter filter;
   JournalEvent e;
   e.type = stratd::EventType::TickReceived;
   e.runner_id = "r1";

@@ -58,7 +58,7 @@ TEST(Config, BadValuesAreRefusedWithAReason) {
   EXPECT_FALSE(load({"--port"}));
   auto missing = load({"--config", "/nonexistent/stratd.toml"});
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, "CONFIG_INVALID");
+  EXPECT_EQ(missing.error().code, ErrorCode::ConfigInvalid);
   EXPECT_EQ(load({"--help"})->action, CliAction::Help);
 }
 

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "common/msgpack_codec.hpp"
-#include "supervisor/event_admission.hpp"
+#include "supervisor/events/event_admission.hpp"
 
 using namespace stratd;
 using namespace stratd::supervisor;

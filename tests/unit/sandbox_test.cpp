@@ -5,9 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "common/strategy_source.hpp"
 #include "worker/lua_sandbox.hpp"
 
 using namespace stratd::worker;
+using stratd::LuaLimits;
 
 namespace {
 struct Sandbox {
@@ -131,7 +133,8 @@ TEST(Sandbox, PrintAndLogGoToTheHostWithABound) {
   EXPECT_NE(s.logs.back().find("900 log lines dropped"), std::string::npos);
 }
 
+// stratd's check of a strategy file (common/strategy_source.hpp).
 TEST(Sandbox, CompileCheckDoesNotRun) {
-  EXPECT_EQ(LuaSandbox::compile_check("error('would run')", "x.lua"), "");
-  EXPECT_NE(LuaSandbox::compile_check("function (", "x.lua").find("x.lua"), std::string::npos);
+  EXPECT_TRUE(stratd::compile_strategy("error('would run')", "x.lua"));
+  EXPECT_NE(stratd::compile_strategy("function (", "x.lua").error().message.find("x.lua"), std::string::npos);
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 #include "common/msgpack_codec.hpp"
@@ -143,13 +144,29 @@ TEST_F(StoreTest, EventsAreKeptWithinRetentionAndNumberingIsReserved) {
 TEST_F(StoreTest, PositionEventsRecordTheirPositions) {
   auto s = open();
   ASSERT_TRUE(s->put_runner({{"r1", "BTCUSDT", "ema.lua", 200}, 1000, true}));
+  // As the hub takes a worker's event in: its typed fields (what JSON
+  // cannot be a field, an array or an object, is left out, as a worker's
+  // msgpack could not carry it either), and the position read from them.
   auto event = [](uint64_t seq, EventType type, const std::string& data) {
+    Event ev;
+    ev.type = type;
+    ev.runner_id = "r1";
+    ev.symbol = "BTCUSDT";
+    ev.timestamp_ms = 1700000000000;
+    const auto fields = nlohmann::json::parse(data);
+    for (const auto& [k, v] : fields.items()) {
+      if (v.is_number_integer()) ev.data.push_back({k, v.get<int64_t>()});
+      if (v.is_number_float()) ev.data.push_back({k, v.get<double>()});
+      if (v.is_string()) ev.data.push_back({k, v.get<std::string>()});
+      if (v.is_null()) ev.data.push_back({k, Scalar{}});
+    }
     auto e = std::make_shared<JournalEvent>();
     e->seq = seq;
     e->type = type;
     e->runner_id = "r1";
     e->json = R"({"type":"x","runner_id":"r1","symbol":"BTCUSDT","seq":)" + std::to_string(seq) +
               R"(,"timestamp":1700000000000,"data":)" + data + "}";
+    if (auto p = position_record(ev)) e->position = std::make_shared<const PositionRecord>(*p);
     return JournalEventPtr(e);
   };
   ASSERT_TRUE(s->append_events(

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/config.hpp"
 #include "common/msgpack_codec.hpp"
 #include "tests/support/candles.hpp"
 #include "worker/strategy_runner.hpp"
@@ -231,9 +232,9 @@ TEST(ShippedStrategies, RunCleanOnRealCandles) {
     ASSERT_TRUE(in) << "missing strategy";
     std::stringstream ss;
     ss << in.rdbuf();
-    LuaStrategy strategy(LuaLimits{}, [](std::string_view, std::string_view) {});
+    LuaStrategy strategy(Config().lua, [](std::string_view, std::string_view) {});  // stratd's defaults
     ASSERT_TRUE(strategy.load(ss.str(), name).ok());
-    StrategyRunner runner(Harness::initial(), 200, strategy, PaperBroker({}));
+    StrategyRunner runner(Harness::initial(), 200, strategy, PaperBroker(Config().broker));
     uint64_t opened = 0;
     for (auto md : candles) {
       md.symbol = "TEST";

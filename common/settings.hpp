@@ -1,0 +1,96 @@
+#pragma once
+// The sections of stratd's configuration, each the settings type of the
+// component it configures: the HTTP server takes HttpSettings, the Lua
+// sandbox LuaLimits, and so on. Defaults, bounds, names and help live in
+// one row per setting (common/config_table.cpp); nothing here repeats them,
+// so a default-constructed section is all zeros: take a configured one
+// (`default_config().lua`), never `LuaLimits{}`.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace stratd {
+
+// [server]
+struct HttpSettings {
+  std::string host;
+  uint16_t port;
+  uint64_t body_limit_bytes;
+  uint64_t header_limit_bytes;
+  int64_t request_timeout_ms;
+  std::vector<std::string> cors_origins;
+};
+
+// [feed]
+struct FeedSettings {
+  std::string source;
+  int64_t sim_interval_ms;
+  uint64_t sim_seed;
+};
+
+// When to bring a crashed process back (runners and the feed alike).
+struct RestartPolicySettings {
+  int64_t backoff_initial_ms;
+  int64_t backoff_max_ms;
+  int64_t crash_limit;  // more than this many crashes in the window: give up
+  int64_t crash_window_secs;
+};
+
+// [runners]: the restart policy and what each runner's worker runs under.
+struct RunnerSettings : RestartPolicySettings {
+  int64_t hang_timeout_ms;
+  int64_t stop_grace_ms;
+  int64_t default_window_size;
+  int64_t max_window_size;
+  int64_t max_runners;
+  uint64_t worker_address_space_bytes;
+  uint64_t worker_open_files;
+  int64_t worker_nice;
+  uint64_t max_consecutive_strategy_errors;  // 0: keep running whatever the strategy does
+};
+
+// [lua]: per strategy.
+struct LuaLimits {
+  uint64_t instruction_budget;  // per call
+  uint64_t memory_limit_bytes;  // the whole Lua state
+};
+
+// [broker]: the paper broker's fills.
+struct BrokerSettings {
+  double fee_bps;
+  double slippage_bps;
+};
+
+// [events]
+struct EventsSettings {
+  uint64_t journal_capacity;
+  uint64_t journal_max_bytes;
+  uint64_t store_retention;
+};
+
+// [websocket]
+struct WsSettings {
+  uint64_t queue_limit;
+  uint64_t max_batch_events;
+  uint64_t max_control_pending;
+  uint64_t max_message_bytes;
+  uint64_t max_clients;
+  int64_t send_buffer_bytes;
+  int64_t idle_timeout_ms;
+  int64_t initial_hold_ms;
+};
+
+// [log]
+struct LogSettings {
+  std::string level;
+  uint64_t max_file_bytes;
+};
+
+// [paths]
+struct PathSettings {
+  std::string state_dir;       // empty: $STATE_DIRECTORY (systemd) or ./stratd-state
+  std::string strategies_dir;  // empty: ./strategies, else the source tree's
+};
+
+}  // namespace stratd

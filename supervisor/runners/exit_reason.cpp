@@ -1,0 +1,21 @@
+#include "supervisor/runners/exit_reason.hpp"
+
+#include "ipc/worker_command.hpp"
+
+namespace stratd::supervisor {
+
+std::string exit_reason(const ExitStatus& status, bool killed_for_hanging, int64_t hang_timeout_ms,
+                        uint64_t max_consecutive_errors) {
+  if (killed_for_hanging) return "hung: no heartbeat for " + std::to_string(hang_timeout_ms) + " ms";
+  if (!status.signaled && status.code == ipc::kExitStrategyInvalid) return "strategy failed to load (see the runner's log)";
+  if (!status.signaled && status.code == ipc::kExitTooManyErrors) {
+    return "stopped by the error policy: " + std::to_string(max_consecutive_errors) + " strategy errors in a row";
+  }
+  return status.describe();
+}
+
+bool exit_is_final(const ExitStatus& status) {
+  return !status.signaled && (status.code == ipc::kExitStrategyInvalid || status.code == ipc::kExitTooManyErrors);
+}
+
+}  // namespace stratd::supervisor

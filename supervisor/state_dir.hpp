@@ -1,0 +1,39 @@
+#pragma once
+// stratd's state directory: locked for one stratd at a time, with its
+// layout (the store, logs/, run/ for the ipc:// sockets), the instance id
+// that names this directory's shared-memory segments, and http.url, where
+// scripts find the address stratd listens on.
+#include <set>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace stratd::supervisor {
+
+class StateDir {
+ public:
+  // Errors: ConfigInvalid when another stratd holds it.
+  static Expected<StateDir> open(const std::string& root);
+  StateDir(StateDir&& o) noexcept;
+  StateDir& operator=(StateDir&&) = delete;
+  ~StateDir();
+
+  std::string file(const std::string& name) const { return root_ + "/" + name; }
+  const std::string& instance() const { return instance_; }
+  const std::string& run_dir() const { return run_dir_; }
+  const std::string& log_dir() const { return log_dir_; }
+
+  // Unlinks this directory's segments whose runner is not in `keep`
+  // (deleted while stratd was not running cleanly): nothing refers to them.
+  void remove_stale_segments(const std::set<std::string>& keep) const;
+  // Writes http.url atomically; clear_url removes it.
+  void publish_url(const std::string& url) const;
+  void clear_url() const;
+
+ private:
+  StateDir() = default;
+  std::string root_, instance_, run_dir_, log_dir_;
+  int lock_fd_ = -1;
+};
+
+}  // namespace stratd::supervisor
