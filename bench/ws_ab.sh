@@ -5,11 +5,10 @@
 # round's B/A ratio and their median (this machine's speed drifts within
 # minutes: only ratios from the same round compare).
 #   bench/ws_ab.sh A_BIN_DIR B_BIN_DIR [ROUNDS]
-#   A_ARGS / B_ARGS: extra stratd arguments for each side, e.g. one shard
-#   against two from the same build:
-#     printf '[websocket]\nthreads = 1\n' >/tmp/ws1.toml
-#     printf '[websocket]\nthreads = 2\n' >/tmp/ws2.toml
-#     A_ARGS="--config /tmp/ws1.toml" B_ARGS="--config /tmp/ws2.toml" bench/ws_ab.sh build/bin build/bin 3
+#   A_ARGS / B_ARGS: extra stratd arguments for each side, e.g. two
+#   settings from the same build:
+#     A_ARGS="--ws-send-buffer-bytes 65536" B_ARGS="--ws-send-buffer-bytes 262144" \
+#       bench/ws_ab.sh build/bin build/bin 3
 # Other settings (DURATION, CLIENTS, ...) pass through to ws_bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."

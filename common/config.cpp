@@ -132,7 +132,17 @@ const Setting* find_by(std::string_view Setting::*name, std::string_view value) 
   return nullptr;
 }
 
-Status apply_file(Config& c, const std::string& path) {
+// Settings that once were and are no more: a file that names one still
+// loads, and the operator is told it no longer does anything.
+struct Retired {
+  std::string_view key;
+  std::string_view why;
+};
+constexpr Retired kRetired[] = {
+    {"websocket.threads", "one loop serves every WebSocket client (measured in docs/performance.md)"},
+};
+
+Status apply_file(Config& c, const std::string& path, std::vector<std::string>& notices) {
   toml::table t;
   try {
     t = toml::parse_file(path);
@@ -156,6 +166,12 @@ Status apply_file(Config& c, const std::string& path) {
     for (const auto& [name, node] : *table) {
       const std::string key = sec + "." + std::string(name.str());
       const Setting* s = find_by(&Setting::key, key);
+      const auto retired = std::find_if(std::begin(kRetired), std::end(kRetired),
+                                        [&](const Retired& r) { return r.key == key; });
+      if (!s && retired != std::end(kRetired)) {
+        notices.push_back(path + ": " + key + " is ignored: " + std::string(retired->why));
+        continue;
+      }
       if (!s) return invalid(path + ": unknown setting " + key);
       if (Status st = apply_toml_value(*s, c, node, path); !st) return st;
     }
@@ -174,7 +190,9 @@ Status check_relations(const Config& c) {
     return invalid("runners.worker_address_space_bytes must exceed lua.memory_limit_bytes by 256 MiB");
   if (c.websocket.queue_limit >= c.events.journal_capacity)
     return invalid("websocket.queue_limit must be below events.journal_capacity");
-  static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  // spdlog's names, its short ones included.
+  static constexpr std::string_view kLevels[] = {"trace", "debug", "info",     "warn", "warning",
+                                                 "error", "err",   "critical", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
     return invalid("log.level must be one of trace, debug, info, warn, error, critical, off");
   return ok();
@@ -262,7 +280,7 @@ Expected<LoadedConfig> load_config(int argc, const char* const* argv) {
   }
   Config& c = out.config;
   if (!config_file.empty()) {
-    if (auto st = apply_file(c, config_file); !st) return Unexpected<Error>{st.error()};
+    if (auto st = apply_file(c, config_file, out.notices); !st) return Unexpected<Error>{st.error()};
     c.config_file = config_file;
   }
   for (const auto& s : settings()) {

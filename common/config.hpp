@@ -33,6 +33,8 @@ enum class CliAction { Run, Help, Version, SettingsTable };
 struct LoadedConfig {
   Config config;
   CliAction action = CliAction::Run;
+  // What the operator should hear once logging is up (a retired setting).
+  std::vector<std::string> notices;
 };
 
 // Builds the configuration from argv, the environment and the file it names.

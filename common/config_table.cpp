@@ -88,7 +88,7 @@ const Setting kSettings[] = {
      "64", "replies a client may leave unread before it is closed", AT(websocket.max_control_pending)},
     {"websocket.max_message_bytes", "STRATD_WS_MAX_MESSAGE_BYTES", "--ws-max-message-bytes", KiB, 16 * MiB,
      "65536", "largest message a client may send", AT(websocket.max_message_bytes)},
-    {"websocket.max_clients", "STRATD_WS_MAX_CLIENTS", "--ws-max-clients", 1, 1e6, "10000",
+    {"websocket.max_clients", "STRATD_WS_MAX_CLIENTS", "--ws-max-clients", 0, 1e6, "10000",
      "WebSocket clients at once (503 beyond)", AT(websocket.max_clients)},
     {"websocket.send_buffer_bytes", "STRATD_WS_SEND_BUFFER_BYTES", "--ws-send-buffer-bytes", 4 * KiB, 64 * MiB,
      "131072", "kernel send buffer per client", AT(websocket.send_buffer_bytes)},

@@ -1,7 +1,7 @@
 #pragma once
 // Every error stratd's parts report to each other, as one enum. Its wire
 // name and HTTP status exist only at the HTTP/WebSocket edge
-// (supervisor/api/api_error.cpp); inside, errors stay typed.
+// (supervisor/http/api_error.cpp); inside, errors stay typed.
 #include <cstdint>
 
 namespace stratd {
@@ -18,9 +18,7 @@ enum class ErrorCode : uint8_t {
   ListenFailed,
   InternalError,
   // A runner's published state.
-  SnapshotUnavailable,  // nothing published yet, or not readable now
-  SnapshotBusy,         // being rewritten this instant; a retry succeeds
-  SnapshotCorrupt,      // what the segment holds does not decode
+  SnapshotUnavailable,  // nothing published yet, being rewritten, or not the runner's
   // The REST API.
   RunnerNotFound,
   RunnerExists,

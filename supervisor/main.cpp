@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   stratd::init_logging("stratd", cfg.log.level);
+  for (const auto& notice : loaded->notices) spdlog::warn("{}", notice);
   try {
     return stratd::supervisor::run_stratd(cfg);
   } catch (const std::exception& e) {

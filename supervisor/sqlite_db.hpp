@@ -25,8 +25,8 @@ class SqliteDb {
   SqliteDb& operator=(const SqliteDb&) = delete;
 
   Status exec(const char* sql);
-  // The statement for `sql`, prepared on first use. `sql` must be a
-  // string literal: it is cached by its address.
+  // The statement for `sql`, prepared on first use and cached (the
+  // statements are few and fixed).
   Expected<sqlite3_stmt*> prepare(const char* sql);
   // StoreError naming `what` and SQLite's last message.
   Unexpected<Error> error(const char* what) const;

@@ -22,8 +22,6 @@ constexpr Row kRows[] = {
     {ErrorCode::ListenFailed, "LISTEN_FAILED", status::internal_server_error},
     {ErrorCode::InternalError, "INTERNAL_ERROR", status::internal_server_error},
     {ErrorCode::SnapshotUnavailable, "SNAPSHOT_UNAVAILABLE", status::service_unavailable},
-    {ErrorCode::SnapshotBusy, "SNAPSHOT_BUSY", status::service_unavailable},
-    {ErrorCode::SnapshotCorrupt, "SNAPSHOT_CORRUPT", status::service_unavailable},
     {ErrorCode::RunnerNotFound, "RUNNER_NOT_FOUND", status::not_found},
     {ErrorCode::RunnerExists, "RUNNER_EXISTS", status::conflict},
     {ErrorCode::RunnerLimitReached, "RUNNER_LIMIT_REACHED", status::conflict},

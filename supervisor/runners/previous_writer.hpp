@@ -18,7 +18,8 @@ namespace stratd::supervisor {
 
 // Whether the worker `pid` recorded in `segment` is gone (or the number
 // now belongs to another process). If it is still that segment's
-// strat-worker, it is sent SIGKILL and this says false.
+// strat-worker, it is sent SIGKILL, and this says whether it was gone at
+// once (it usually takes a moment).
 bool previous_writer_gone(int32_t pid, const std::string& segment);
 
 struct PreviousWriter {

@@ -136,6 +136,10 @@ void RunnerRegistry::set_desired(const Runner& r, bool running) {
 
 void RunnerRegistry::handle(Runner& r, LifecycleEvent event, const Detail& detail) {
   const Step s = step(r.state, event);
+  if (s.next != r.state) {
+    spdlog::debug("runner {}: {} on {} -> {}", r.spec.runner_id, to_string(r.lifecycle()), to_string(event),
+                  to_string(s.next.lifecycle));
+  }
   r.state = s.next;
   perform(r, s.actions, detail);  // kDelete, if any, is the last thing done: `r` may be gone after it
 }
@@ -197,13 +201,17 @@ void RunnerRegistry::spawn(Runner& r) {
   // Never a second writer: one still dying is killed, and the start is
   // retried like any that failed.
   if (!previous_writer_gone(r.segment.worker_pid(), r.segment.name())) {
-    return handle(r, LifecycleEvent::SpawnFailed, {.reason = "its previous worker was still running; it was killed"});
+    r.last_exit_reason = "its previous worker was still running; it was killed";
+    return handle(r, LifecycleEvent::SpawnFailed, {.reason = r.last_exit_reason});
   }
   // A worker resumes from its segment; one that no longer reads as this
   // runner's (scribbled on) is rebuilt from the store's copy first.
   if (r.segment.commits() > 0 && !snapshot(r)) {
     spdlog::error("runner {}: its segment is unreadable; restoring it from the store", id);
-    if (auto st = rebuild_segment(r, deps_); !st) return handle(r, LifecycleEvent::SpawnFailed, {.reason = st.error().message});
+    if (auto st = rebuild_segment(r, deps_); !st) {
+      r.last_exit_reason = st.error().message;
+      return handle(r, LifecycleEvent::SpawnFailed, {.reason = st.error().message});
+    }
   }
   r.hang_kill = false;
   auto pid = launcher_.launch(r, [this, id](const ExitStatus& st) { on_exit(id, st); });
@@ -339,6 +347,7 @@ void RunnerRegistry::restore(std::function<void()> done) {
     boost::asio::post(io_, std::move(done));
     return;
   }
+  restoring_ = true;
   auto restored = std::make_shared<std::vector<RestoredRunner>>(restore_runners(*stored, catalog_, cfg_.runners, deps_));
   std::vector<PreviousWriter> writers;
   for (auto& rr : *restored) {
@@ -353,10 +362,12 @@ void RunnerRegistry::restore(std::function<void()> done) {
   // runner starts while one might still write its segment.
   end_previous_writers(io_, std::move(writers), kPreviousWriterDeadline,
                        [this, restored, done = std::move(done)](const std::set<std::string>& stuck) {
+                         restoring_ = false;
                          for (auto& rr : *restored) {
-                           Runner& r = *rr.runner;
-                           const std::string id = r.spec.runner_id;
-                           runners_.emplace(id, std::move(rr.runner));
+                           const std::string id = rr.runner->spec.runner_id;
+                           auto [it, added] = runners_.try_emplace(id, std::move(rr.runner));
+                           if (!added) continue;  // never: ids are the store's primary key
+                           Runner& r = *it->second;
                            if (stuck.count(r.segment.name())) {
                              handle(r, LifecycleEvent::CannotStart, {.reason = kWriterStuck});
                              continue;
@@ -368,6 +379,8 @@ void RunnerRegistry::restore(std::function<void()> done) {
                            if (rr.next == Next::Start && !shutting_down_) handle(r, LifecycleEvent::StartAsked);
                          }
                          done();
+                         // A stop asked for meanwhile waited for these runners.
+                         maybe_finish_shutdown();
                        });
 }
 
@@ -379,7 +392,7 @@ void RunnerRegistry::shutdown(std::function<void()> done) {
 }
 
 void RunnerRegistry::maybe_finish_shutdown() {
-  if (!shutting_down_ || !shutdown_done_) return;
+  if (!shutting_down_ || !shutdown_done_ || restoring_) return;
   for (const auto& [id, r] : runners_) {
     if (r->has_process()) return;
   }

@@ -74,7 +74,8 @@ class RunnerRegistry {
   bool healthy(const Runner& r) const { return r.health == Health::Healthy; }
 
   // Stops every worker (SIGTERM, then SIGKILL after the grace period),
-  // removes the segments, then calls `done`.
+  // removes the segments, then calls `done`. Asked for during a restore,
+  // it waits for the restored runners (none of which then starts).
   void shutdown(std::function<void()> done);
 
  private:
@@ -109,6 +110,7 @@ class RunnerRegistry {
   std::map<std::string, std::unique_ptr<Runner>> runners_;
   boost::asio::steady_timer watchdog_timer_;
   int64_t last_sample_ms_ = 0;
+  bool restoring_ = false;  // between restore() and its runners being back
   bool shutting_down_ = false;
   std::function<void()> shutdown_done_;
 };

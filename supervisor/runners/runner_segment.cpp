@@ -79,7 +79,11 @@ std::optional<RunnerSegment::Committed> RunnerSegment::committed(const std::stri
 Expected<std::vector<Bar>> RunnerSegment::history(size_t count) const {
   if (!reader_) return fail(ErrorCode::SnapshotUnavailable, "the runner's segment is gone");
   auto bars = reader_->history(count);
-  if (!bars) return fail(ErrorCode::SnapshotUnavailable, "the runner's history could not be read");
+  if (!bars) {
+    return fail(ErrorCode::SnapshotUnavailable, bars.error() == ipc::ReadStatus::Busy
+                                                    ? "the history is being rewritten; retry"
+                                                    : "the runner's segment is corrupt");
+  }
   return std::move(*bars);
 }
 

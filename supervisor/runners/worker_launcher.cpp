@@ -1,14 +1,9 @@
 #include "supervisor/runners/worker_launcher.hpp"
 
-#include "ipc/segment.hpp"
 #include "ipc/worker_command.hpp"
 #include "supervisor/events/event_admission.hpp"
 
 namespace stratd::supervisor {
-
-std::string WorkerLauncher::segment_name(const std::string& runner_id) const {
-  return ipc::segment_name(paths_.instance, runner_id);
-}
 
 Expected<pid_t> WorkerLauncher::launch(const Runner& r, ProcessManager::ExitHandler on_exit) {
   ipc::WorkerCommand c;

@@ -32,7 +32,6 @@ class WorkerLauncher {
   Expected<pid_t> launch(const Runner& r, ProcessManager::ExitHandler on_exit);
 
   std::string log_path(const std::string& runner_id) const { return paths_.log_dir + "/" + runner_id + ".log"; }
-  std::string segment_name(const std::string& runner_id) const;
 
  private:
   ProcessManager& pm_;

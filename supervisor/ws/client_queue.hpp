@@ -50,7 +50,8 @@ class ClientQueue {
   std::optional<Error> check_since(std::optional<uint64_t> since) const;
   // Applies a subscribe that check_since allowed.
   void subscribe(const Selection& selection, std::optional<uint64_t> since, std::chrono::milliseconds tick_interval);
-  // False, and nothing changed, if it would exclude too much (EventFilter).
+  // False, and the selection unchanged, if it would exclude too much
+  // (EventFilter); either way it counts as a change of subscription.
   bool unsubscribe(const Selection& selection);
   const EventFilter& filter() const { return filter_; }
 

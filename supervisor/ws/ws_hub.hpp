@@ -22,8 +22,8 @@ namespace stratd::supervisor::ws {
 
 class WsSession;
 
-// Who is connected. Shared with the sessions, so one destroyed late (its
-// loop torn down after the hub) still has somewhere to sign off.
+// Who is connected. Shared with the sessions, so one destroyed late (the
+// hub's loop torn down after the WsHub) still has somewhere to sign off.
 struct WsRoster {
   std::unordered_set<WsSession*> sessions;  // the hub's thread only
   std::atomic<size_t> clients{0};           // read anywhere

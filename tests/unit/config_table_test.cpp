@@ -140,3 +140,13 @@ TEST(ConfigTable, TheDocsListEverySettingAsTheTableHasIt) {
   EXPECT_NE(doc.str().find(settings_table()), std::string::npos)
       << "docs/configuration.md is out of date: paste the output of stratd --settings-table";
 }
+
+TEST(ConfigTable, ARetiredSettingStillLoadsAndIsReported) {
+  const auto path = std::filesystem::temp_directory_path() / ("stratd-retired-" + std::to_string(getpid()) + ".toml");
+  std::ofstream(path) << "[websocket]\nthreads = 2\n";
+  auto c = load({"--config", path.c_str()});
+  std::filesystem::remove(path);
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_EQ(c->notices.size(), 1u);
+  EXPECT_NE(c->notices[0].find("websocket.threads is ignored"), std::string::npos);
+}
