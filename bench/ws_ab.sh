@@ -19,7 +19,7 @@ trap 'rm -f "$out"' EXIT
 
 side() {  # label, bin dir, stratd args
   echo "== round $r, $1 (${3:-no extra arguments})"
-  BIN_DIR=$2 SERVERS=stratd STRATD_ARGS=$3 bench/ws_bench.sh | tee -a /dev/stderr |
+  BIN_DIR=$2 SERVERS=stratd STRATD_ARGS=$3 bench/ws_bench.sh | tee >(cat >&2) |
     awk -v side="$1" -v round="$r" '
       /^[A-Z][0-9]?\. / { phase = $1 }
       /stratd \/ws/ { for (i = 1; i <= NF; ++i) if (split($i, kv, "=") == 2) print round, side, phase, kv[1], kv[2] }' >>"$out"
