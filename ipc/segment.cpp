@@ -172,45 +172,56 @@ bool SegmentWriter::commit_to(const SegmentMapping& m, bool (&full_rewrite)[kSlo
 
 // ---------------------------------------------------------------- reader
 
-// Copies from the newest consistent slot. `copy(slot_index, header_copy)`
-// must only read; it may run several times.
+// Copies from the newest consistent slot that the header says is
+// published. The writer completes a slot before it stores the header, so a
+// slot can hold a whole commit that `commits` does not count yet; taking it
+// then, and the header's older slot on the next read, would move a reader
+// backwards. `copy(slot_index, header_copy, generation)` must only read;
+// it may run several times.
 template <class CopyFn>
 ReadStatus SegmentReader::read_newest(CopyFn&& copy) const {
   const auto& h = m_.header();
-  const uint32_t latest = h.latest_slot.load(std::memory_order_acquire) % kSlotCount;
-  const uint64_t commits = h.commits.load(std::memory_order_acquire);
-  if (commits == 0) return ReadStatus::Empty;
-
-  uint64_t best_gen = 0;
-  int best_slot = -1;
   bool busy = false;
-  for (uint32_t k = 0; k < kSlotCount; ++k) {
-    const uint32_t i = (latest + k) % kSlotCount;
-    const auto& slot = m_.slot(i);
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    const uint32_t latest = h.latest_slot.load(std::memory_order_acquire) % kSlotCount;
+    const uint64_t commits = h.commits.load(std::memory_order_acquire);
+    if (commits == 0) return ReadStatus::Empty;
+    uint64_t gens[kSlotCount] = {};
+    for (uint32_t k = 0; k < kSlotCount; ++k) {
+      const uint32_t i = (latest + k) % kSlotCount;
+      const auto& slot = m_.slot(i);
+      if (read_consistent(slot.seq, [&] { gens[i] = slot.generation; }) != ReadOutcome::Ok) {
+        gens[i] = 0;
+        busy = true;
+        continue;
+      }
+      // The slot the header points at holds the newest commit: done.
+      if (k == 0 && gens[i] == commits) break;
+    }
+    // Read after the slots: whatever it counts was complete before. A
+    // writer is at most one commit ahead of it; more is garbage.
+    const uint64_t published = h.commits.load(std::memory_order_acquire);
+    int best_slot = -1;
+    for (uint32_t i = 0; i < kSlotCount; ++i) {
+      if (gens[i] > published + 1) return ReadStatus::Corrupt;
+      if (gens[i] > 0 && gens[i] <= published && (best_slot < 0 || gens[i] > gens[best_slot])) best_slot = int(i);
+    }
+    if (best_slot < 0) continue;  // the writer moved on meanwhile: look again
+    const auto& slot = m_.slot(uint32_t(best_slot));
+    bool sane = true;
     uint64_t gen = 0;
-    auto outcome = read_consistent(slot.seq, [&] { gen = slot.generation; });
-    if (outcome != ReadOutcome::Ok) {
-      busy = true;
-      continue;
-    }
-    if (gen > best_gen) {
-      best_gen = gen;
-      best_slot = int(i);
-    }
-    // The slot the header points at holds the newest commit: done.
-    if (k == 0 && gen == commits) break;
+    auto outcome = read_consistent(slot.seq, [&] {
+      gen = slot.generation;
+      sane = copy(uint32_t(best_slot), slot, gen);
+    });
+    if (outcome != ReadOutcome::Ok) return ReadStatus::Busy;
+    // Rewritten since it was chosen (with a commit maybe not published
+    // yet): choose again.
+    if (gen != gens[best_slot]) continue;
+    if (!sane) return ReadStatus::Corrupt;
+    return ReadStatus::Ok;
   }
-  if (best_slot < 0) return busy ? ReadStatus::Busy : ReadStatus::Empty;
-  const auto& slot = m_.slot(uint32_t(best_slot));
-  bool sane = true;
-  uint64_t gen = 0;
-  auto outcome = read_consistent(slot.seq, [&] {
-    gen = slot.generation;
-    sane = copy(uint32_t(best_slot), slot, gen);
-  });
-  if (outcome != ReadOutcome::Ok) return ReadStatus::Busy;
-  if (!sane || gen == 0) return ReadStatus::Corrupt;
-  return ReadStatus::Ok;
+  return busy ? ReadStatus::Busy : ReadStatus::Empty;
 }
 
 namespace {

@@ -131,6 +131,48 @@ TEST_F(SegmentTest, ConcurrentWriterNeverYieldsATornRead) {
   EXPECT_EQ(reader.history(64)->back().timestamp_ms, int64_t(kWrites));
 }
 
+// The writer completes a slot before it counts it in the header: a reader
+// between the two must take the counted commit, or its next read (of the
+// header's slot) would go backwards. A slot further ahead than the writer
+// can ever be is garbage.
+TEST_F(SegmentTest, ACommitNotYetCountedIsNotReadAndOneBeyondIsCorrupt) {
+  auto wm = SegmentMapping::create(name_, 8);
+  ASSERT_TRUE(wm);
+  auto rm = SegmentMapping::open(name_, false);
+  ASSERT_TRUE(rm);
+  SegmentWriter writer(std::move(*wm));
+  writer.attach(getpid());
+  BarRing bars(8);
+  ASSERT_TRUE(writer.commit(payload(1), bars));
+  ASSERT_TRUE(writer.commit(payload(2), bars));
+  SegmentReader reader(*rm);
+  // Commit 3 written whole into the other slot, the header not yet told.
+  const SegmentMapping& m = writer.mapping();
+  const uint32_t other = 1 - m.header().latest_slot.load();
+  SlotHeader& slot = m.slot(other);
+  const uint64_t odd = begin_write(slot.seq);
+  const std::string third = payload(3);
+  std::memcpy(m.snapshot_area(other), third.data(), third.size());
+  slot.snapshot_len = uint32_t(third.size());
+  slot.generation = 3;
+  end_write(slot.seq, odd);
+  uint64_t gen = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto s = reader.snapshot();
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(consistent(*s, &gen));
+    EXPECT_EQ(gen, 2u);
+  }
+  // Counted: now it is the newest.
+  m.header().latest_slot.store(other);
+  m.header().commits.store(3);
+  ASSERT_TRUE(consistent(*reader.snapshot(), &gen));
+  EXPECT_EQ(gen, 3u);
+  // A generation no writer could have reached yet.
+  slot.generation = 9;
+  EXPECT_EQ(reader.snapshot().error(), ReadStatus::Corrupt);
+}
+
 TEST_F(SegmentTest, WriterKilledMidWriteIsDetectedAndTheLastCommitSurvives) {
   auto m = SegmentMapping::create(name_, 8);
   ASSERT_TRUE(m);
