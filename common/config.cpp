@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "common/config_table.hpp"
+#include "common/split_list.hpp"
 
 namespace stratd {
 namespace fs = std::filesystem;
@@ -30,17 +31,6 @@ Status check_bounds(const Setting& s, double value, std::string_view origin) {
   if (value >= s.min && value <= s.max) return ok();
   return invalid(std::string(origin) + ": " + std::string(s.key) + " is out of range: must be within [" +
                  number_text(s.min) + ", " + number_text(s.max) + "]");
-}
-
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    if (auto item = text.substr(0, comma); !item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
 }
 
 // A value as written in a flag, a variable or a row's default.

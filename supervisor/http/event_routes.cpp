@@ -8,6 +8,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "common/split_list.hpp"
 #include "common/validation.hpp"
 #include "supervisor/http/routes.hpp"
 #include "supervisor/events/event_filter.hpp"
@@ -21,19 +22,6 @@ constexpr size_t kMaxLimit = 1000;
 // must not hold up the hub's thread. The page ends there; next_since says
 // where to go on.
 constexpr uint64_t kMaxScan = 100'000;
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    const auto comma = s.find(',', start);
-    const auto end = comma == std::string::npos ? s.size() : comma;
-    if (end > start) out.push_back(s.substr(start, end - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
 
 bool parse_u64(const std::string& s, uint64_t& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);

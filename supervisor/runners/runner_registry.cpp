@@ -8,14 +8,11 @@
 
 #include "common/clock.hpp"
 #include "supervisor/runners/exit_reason.hpp"
-#include "supervisor/runners/heartbeat.hpp"
 #include "supervisor/runners/previous_writer.hpp"
 #include "supervisor/runners/runner_persistence.hpp"
 
 namespace stratd::supervisor {
 namespace {
-constexpr auto kWatchdogPeriod = std::chrono::milliseconds(100);
-constexpr int64_t kSampleEveryMs = 1000;
 constexpr auto kPreviousWriterDeadline = std::chrono::seconds(5);
 const char* kWriterStuck = "its previous worker could not be stopped; start it again once that process is gone";
 }  // namespace
@@ -23,8 +20,13 @@ const char* kWriterStuck = "its previous worker could not be stopped; start it a
 RunnerRegistry::RunnerRegistry(boost::asio::io_context& io, ProcessManager& pm, EventHub& hub, Store& store,
                                const StrategyCatalog& catalog, const Config& cfg, WorkerPaths paths)
     : io_(io), pm_(pm), hub_(hub), store_(store), catalog_(catalog), cfg_(cfg),
-      launcher_(pm, hub, cfg, paths), deps_{io, cfg.runners, paths.instance, store}, watchdog_timer_(io) {
-  watch();
+      launcher_(pm, hub, cfg, paths), deps_{io, cfg.runners, paths.instance, store},
+      watchdog_(io, store, cfg.runners.hang_timeout_ms,
+                [this](const std::function<void(Runner&)>& visit) {
+                  for (auto& [id, r] : runners_) visit(*r);
+                },
+                [this](Runner& r, const HeartbeatVerdict& v) { on_heartbeat(r, v); }) {
+  watchdog_.start();
 }
 
 Runner* RunnerRegistry::find_mut(const std::string& id) {
@@ -292,30 +294,9 @@ void RunnerRegistry::finish_delete(const std::string& id) {
   for (auto& cb : r->on_deleted) cb();
 }
 
-// ------------------------------------------------------ watchdog, events
+// --------------------------------------------------- heartbeats, events
 
-void RunnerRegistry::watch() {
-  watchdog_timer_.expires_after(kWatchdogPeriod);
-  watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    const int64_t now = mono_ms();
-    const bool sample = now - last_sample_ms_ >= kSampleEveryMs;
-    if (sample) last_sample_ms_ = now;
-    for (auto& [id, r] : runners_) {
-      if (sample) save_new_snapshot(*r, store_);
-      check_heartbeat(*r, now);
-      if (sample && r->has_process()) {
-        if (auto u = r->sampler.sample(r->pid, mono_ns())) r->usage = *u;
-      }
-    }
-    watch();
-  });
-}
-
-void RunnerRegistry::check_heartbeat(Runner& r, int64_t now_ms) {
-  if (!r.has_process() || r.hang_kill) return;
-  const int64_t hang_ms = cfg_.runners.hang_timeout_ms;
-  const auto v = judge_heartbeat({r.lifecycle(), r.segment.heartbeat_age_ms(r.pid), now_ms - r.spawned_mono_ms}, hang_ms);
+void RunnerRegistry::on_heartbeat(Runner& r, const HeartbeatVerdict& v) {
   if (v.event == LifecycleEvent::Hung) {
     spdlog::warn("runner {}: worker {} silent for {} ms; killing it", r.spec.runner_id, r.pid, v.silent_for_ms);
   }
@@ -396,7 +377,7 @@ void RunnerRegistry::maybe_finish_shutdown() {
   for (const auto& [id, r] : runners_) {
     if (r->has_process()) return;
   }
-  watchdog_timer_.cancel();
+  watchdog_.stop();
   for (auto& [id, r] : runners_) {
     // The store now holds everything the segment did; a restart resumes from it.
     save_new_snapshot(*r, store_);

@@ -4,8 +4,8 @@
 // runner's lifecycle moves only through handle(), which steps the table in
 // lifecycle.hpp and does the actions it names: spawning through the worker
 // launcher, stopping through the process manager, events through the hub,
-// records through the store. A watchdog timer judges heartbeats
-// (heartbeat.hpp) and feeds what it finds back in. Runs entirely on the
+// records through the store. The watchdog (runner_watchdog.hpp) judges
+// heartbeats and hands its verdicts back in. Runs entirely on the
 // Asio loop's thread.
 #include <functional>
 #include <map>
@@ -24,6 +24,7 @@
 #include "supervisor/process_manager.hpp"
 #include "supervisor/runners/build_runner.hpp"
 #include "supervisor/runners/runner.hpp"
+#include "supervisor/runners/runner_watchdog.hpp"
 #include "supervisor/runners/worker_launcher.hpp"
 #include "supervisor/store.hpp"
 #include "supervisor/strategy_catalog.hpp"
@@ -92,8 +93,7 @@ class RunnerRegistry {
   void count_crash(Runner& r, const Detail& detail);
   void on_exit(const std::string& id, const ExitStatus& status);
   void finish_delete(const std::string& id);
-  void watch();
-  void check_heartbeat(Runner& r, int64_t now_ms);
+  void on_heartbeat(Runner& r, const HeartbeatVerdict& v);
   void emit(const Runner& r, EventType type, std::vector<Field> data);
   void set_health(Runner& r, Health health);
   void set_desired(const Runner& r, bool running);
@@ -108,8 +108,7 @@ class RunnerRegistry {
   WorkerLauncher launcher_;
   RunnerDeps deps_;
   std::map<std::string, std::unique_ptr<Runner>> runners_;
-  boost::asio::steady_timer watchdog_timer_;
-  int64_t last_sample_ms_ = 0;
+  RunnerWatchdog watchdog_;
   bool restoring_ = false;  // between restore() and its runners being back
   bool shutting_down_ = false;
   std::function<void()> shutdown_done_;
