@@ -1,0 +1,161 @@
+// The metrics library: instruments, both exposition formats (names,
+// escaping, cumulative buckets, OpenMetrics' # EOF), content negotiation.
+#include <cmath>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+#include "supervisor/metrics/exposition.hpp"
+#include "supervisor/metrics/instruments.hpp"
+
+using namespace stratd::supervisor;
+using metrics::Exposition;
+using metrics::Format;
+using metrics::Type;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST(Metrics, CounterAdds) {
+  metrics::Counter c;
+  EXPECT_EQ(c.value(), 0u);
+  c.add();
+  c.add(41);
+  EXPECT_EQ(c.value(), 42u);
+}
+
+TEST(Metrics, HistogramBucketsAreCumulativeAndInclusive) {
+  static constexpr std::array<double, 3> bounds{0.1, 1, 10};
+  metrics::Histogram h(bounds);
+  for (double v : {0.05, 0.1, 0.5, 1.0, 7.0, 100.0}) h.observe(v);
+  h.observe(std::numeric_limits<double>::quiet_NaN());  // not below any bound: +Inf
+  const auto s = h.snapshot();
+  ASSERT_EQ(s.cumulative.size(), 4u);
+  EXPECT_EQ(s.cumulative[0], 2u);  // le 0.1: 0.05 and 0.1 itself
+  EXPECT_EQ(s.cumulative[1], 4u);  // le 1
+  EXPECT_EQ(s.cumulative[2], 5u);  // le 10
+  EXPECT_EQ(s.cumulative[3], 7u);  // +Inf: everything
+  EXPECT_EQ(s.count(), 7u);
+  EXPECT_TRUE(std::isnan(s.sum));
+}
+
+TEST(Metrics, TextFormatNamesCountersAndInfoBySamples) {
+  Exposition out(Format::Text);
+  out.family("app_requests", Type::Counter, "Requests.");
+  out.sample({{"route", "/a/:id"}}, 3u);
+  out.family("app_temperature_celsius", Type::Gauge, "A gauge.", "celsius");
+  out.sample({}, -1.5);
+  out.family("app_build", Type::Info, "Build.");
+  out.sample({{"version", "1.2"}}, 1u);
+  const std::string text = std::move(out).finish();
+  EXPECT_EQ(text,
+            "# HELP app_requests_total Requests.\n"
+            "# TYPE app_requests_total counter\n"
+            "app_requests_total{route=\"/a/:id\"} 3\n"
+            "# HELP app_temperature_celsius A gauge.\n"
+            "# TYPE app_temperature_celsius gauge\n"
+            "app_temperature_celsius -1.5\n"
+            "# HELP app_build_info Build.\n"
+            "# TYPE app_build_info gauge\n"
+            "app_build_info{version=\"1.2\"} 1\n");
+}
+
+TEST(Metrics, OpenMetricsNamesFamiliesAndEndsWithEof) {
+  Exposition out(Format::OpenMetrics);
+  out.family("app_requests", Type::Counter, "Requests.");
+  out.sample({}, 3u);
+  out.family("app_cpu_seconds", Type::Counter, "CPU.", "seconds");
+  out.sample({}, 0.25);
+  out.family("app_build", Type::Info, "Build.");
+  out.sample({{"version", "1.2"}}, 1u);
+  const std::string text = std::move(out).finish();
+  EXPECT_EQ(text,
+            "# HELP app_requests Requests.\n"
+            "# TYPE app_requests counter\n"
+            "app_requests_total 3\n"
+            "# HELP app_cpu_seconds CPU.\n"
+            "# TYPE app_cpu_seconds counter\n"
+            "# UNIT app_cpu_seconds seconds\n"
+            "app_cpu_seconds_total 0.25\n"
+            "# HELP app_build Build.\n"
+            "# TYPE app_build info\n"
+            "app_build_info{version=\"1.2\"} 1\n"
+            "# EOF\n");
+}
+
+TEST(Metrics, HistogramSamples) {
+  static constexpr std::array<double, 3> bounds{0.0001, 0.5, 2};
+  metrics::Histogram h(bounds);
+  h.observe(0.00005);
+  h.observe(1);
+  h.observe(3);
+  for (Format f : {Format::Text, Format::OpenMetrics}) {
+    Exposition out(f);
+    out.family("app_latency_seconds", Type::Histogram, "Latency.", "seconds");
+    out.histogram({{"route", "/x"}}, h.snapshot());
+    const std::string text = std::move(out).finish();
+    EXPECT_TRUE(contains(text, "# TYPE app_latency_seconds histogram\n")) << text;
+    EXPECT_TRUE(contains(text,
+                         "app_latency_seconds_bucket{route=\"/x\",le=\"0.0001\"} 1\n"
+                         "app_latency_seconds_bucket{route=\"/x\",le=\"0.5\"} 1\n"
+                         "app_latency_seconds_bucket{route=\"/x\",le=\"2.0\"} 2\n"
+                         "app_latency_seconds_bucket{route=\"/x\",le=\"+Inf\"} 3\n"
+                         "app_latency_seconds_sum{route=\"/x\"} 4.00005\n"
+                         "app_latency_seconds_count{route=\"/x\"} 3\n"))
+        << text;
+  }
+}
+
+TEST(Metrics, EscapesLabelValuesAndHelp) {
+  for (Format f : {Format::Text, Format::OpenMetrics}) {
+    Exposition out(f);
+    out.family("app_x", Type::Gauge, "Back\\slash, \"quoted\"\nand a new line.");
+    out.sample({{"a", "back\\slash \"q\"\nline"}}, 1u);
+    const std::string text = std::move(out).finish();
+    EXPECT_TRUE(contains(text, "app_x{a=\"back\\\\slash \\\"q\\\"\\nline\"} 1\n")) << text;
+    // The text format leaves a help text's quotes alone; OpenMetrics escapes them.
+    EXPECT_TRUE(contains(text, f == Format::Text ? "# HELP app_x Back\\\\slash, \"quoted\"\\nand a new line.\n"
+                                                 : "# HELP app_x Back\\\\slash, \\\"quoted\\\"\\nand a new line.\n"))
+        << text;
+  }
+}
+
+TEST(Metrics, WritesSpecialAndLargeValues) {
+  Exposition out(Format::Text);
+  out.family("app_v", Type::Gauge, "Values.");
+  out.sample({{"k", "nan"}}, std::numeric_limits<double>::quiet_NaN());
+  out.sample({{"k", "inf"}}, std::numeric_limits<double>::infinity());
+  out.sample({{"k", "-inf"}}, -std::numeric_limits<double>::infinity());
+  out.sample({{"k", "max"}}, std::numeric_limits<uint64_t>::max());
+  out.sample({{"k", "neg"}}, int64_t(-7));
+  out.sample({{"k", "bool"}}, true);
+  const std::string text = std::move(out).finish();
+  EXPECT_TRUE(contains(text, "app_v{k=\"nan\"} NaN\n"));
+  EXPECT_TRUE(contains(text, "app_v{k=\"inf\"} +Inf\n"));
+  EXPECT_TRUE(contains(text, "app_v{k=\"-inf\"} -Inf\n"));
+  EXPECT_TRUE(contains(text, "app_v{k=\"max\"} 18446744073709551615\n"));
+  EXPECT_TRUE(contains(text, "app_v{k=\"neg\"} -7\n"));
+  EXPECT_TRUE(contains(text, "app_v{k=\"bool\"} 1\n"));
+}
+
+TEST(Metrics, NegotiatesTheFormat) {
+  // What Prometheus 2.x sends.
+  EXPECT_EQ(metrics::format_for_accept("application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+                                       "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"),
+            Format::OpenMetrics);
+  EXPECT_EQ(metrics::format_for_accept("application/openmetrics-text"), Format::OpenMetrics);
+  EXPECT_EQ(metrics::format_for_accept("Application/OpenMetrics-Text; version=\"1.0.0\""), Format::OpenMetrics);
+  EXPECT_EQ(metrics::format_for_accept(""), Format::Text);
+  EXPECT_EQ(metrics::format_for_accept("*/*"), Format::Text);
+  EXPECT_EQ(metrics::format_for_accept("text/plain;version=0.0.4"), Format::Text);
+  EXPECT_EQ(metrics::format_for_accept("application/openmetrics-text;q=0.2, text/plain"), Format::Text);
+  EXPECT_EQ(metrics::format_for_accept("application/openmetrics-text;q=0"), Format::Text);
+  // A version we do not write is not taken.
+  EXPECT_EQ(metrics::format_for_accept("application/openmetrics-text;version=0.0.1"), Format::Text);
+  EXPECT_EQ(metrics::format_for_accept("application/json"), Format::Text);
+  EXPECT_EQ(metrics::content_type(Format::OpenMetrics), "application/openmetrics-text; version=1.0.0; charset=utf-8");
+  EXPECT_EQ(metrics::content_type(Format::Text), "text/plain; version=0.0.4; charset=utf-8");
+}
