@@ -23,32 +23,42 @@ bool read_small_file(const std::string& path, char* buf, size_t cap, size_t& len
 
 }  // namespace
 
-std::optional<ProcessUsage> ProcessSampler::sample(pid_t pid, int64_t now_ns) {
+std::optional<ProcStat> read_proc_stat(pid_t pid) {
   static const long ticks_per_sec = sysconf(_SC_CLK_TCK);
   static const long page = sysconf(_SC_PAGESIZE);
   char buf[1024];
   size_t len = 0;
-  const std::string base = "/proc/" + std::to_string(pid);
-  if (!read_small_file(base + "/stat", buf, sizeof buf, len)) return std::nullopt;
+  if (!read_small_file("/proc/" + std::to_string(pid) + "/stat", buf, sizeof buf, len)) return std::nullopt;
   // The command name may hold spaces and parentheses: fields start after the last ')'.
   const char* p = strrchr(buf, ')');
   if (!p) return std::nullopt;
-  unsigned long utime = 0, stime = 0;
+  unsigned long utime = 0, stime = 0, vsize = 0;
+  unsigned long long starttime = 0;
   long rss_pages = 0;
   // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
   // cutime cstime priority nice threads itrealvalue starttime vsize rss
-  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d %*u %*u %ld",
-             &utime, &stime, &rss_pages) != 3)
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d %llu %lu %ld",
+             &utime, &stime, &starttime, &vsize, &rss_pages) != 5)
     return std::nullopt;
+  ProcStat s;
+  s.cpu_seconds = double(utime + stime) / double(ticks_per_sec);
+  s.start_after_boot = double(starttime) / double(ticks_per_sec);
+  s.virtual_bytes = vsize;
+  s.rss_bytes = uint64_t(rss_pages) * uint64_t(page);
+  return s;
+}
+
+std::optional<ProcessUsage> ProcessSampler::sample(pid_t pid, int64_t now_ns) {
+  const auto stat = read_proc_stat(pid);
+  if (!stat) return std::nullopt;
   ProcessUsage u;
-  u.rss_bytes = uint64_t(rss_pages) * uint64_t(page);
-  const uint64_t ticks = utime + stime;
+  u.rss_bytes = stat->rss_bytes;
+  u.cpu_seconds = stat->cpu_seconds;
   if (last_pid_ == pid && now_ns > last_ns_) {
-    const double cpu_secs = double(ticks - last_ticks_) / double(ticks_per_sec);
-    u.cpu_percent = 100.0 * cpu_secs / (double(now_ns - last_ns_) / 1e9);
+    u.cpu_percent = 100.0 * (stat->cpu_seconds - last_cpu_seconds_) / (double(now_ns - last_ns_) / 1e9);
   }
   last_pid_ = pid;
-  last_ticks_ = ticks;
+  last_cpu_seconds_ = stat->cpu_seconds;
   last_ns_ = now_ns;
   return u;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // CPU and memory of a live process, read from /proc. CPU is the share of
-// one core used between two samples.
+// one core used between two samples, and the total so far.
 #include <sys/types.h>
 
 #include <cstdint>
@@ -8,8 +8,18 @@
 
 namespace stratd::supervisor {
 
+// The fields of /proc/<pid>/stat that stratd uses, in their units.
+struct ProcStat {
+  double cpu_seconds = 0;       // user and system time since the process started
+  double start_after_boot = 0;  // seconds after the machine booted that it started
+  uint64_t virtual_bytes = 0;
+  uint64_t rss_bytes = 0;
+};
+std::optional<ProcStat> read_proc_stat(pid_t pid);
+
 struct ProcessUsage {
   double cpu_percent = 0;
+  double cpu_seconds = 0;  // user and system time since the process started
   uint64_t rss_bytes = 0;
 };
 
@@ -21,7 +31,7 @@ class ProcessSampler {
 
  private:
   pid_t last_pid_ = 0;
-  uint64_t last_ticks_ = 0;
+  double last_cpu_seconds_ = 0;
   int64_t last_ns_ = 0;
 };
 

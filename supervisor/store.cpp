@@ -58,6 +58,17 @@ CREATE TABLE IF NOT EXISTS events (
 
 }  // namespace
 
+std::string_view to_string(StoreWrite w) {
+  switch (w) {
+    case StoreWrite::Runner: return "runner";
+    case StoreWrite::Snapshot: return "snapshot";
+    case StoreWrite::Events: return "events";
+    case StoreWrite::Sequence: return "sequence";
+    case StoreWrite::kCount: break;
+  }
+  return "runner";
+}
+
 Expected<std::unique_ptr<Store>> Store::open(const std::string& path) {
   auto db = SqliteDb::open(path);
   if (!db) return Unexpected<Error>{db.error()};
@@ -91,6 +102,7 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path) {
 Store::~Store() = default;
 
 Status Store::put_runner(const StoredRunner& r) {
+  metrics::ScopedTimer timed(write_latency_[size_t(StoreWrite::Runner)]);
   PREPARE(u, "INSERT INTO runners (runner_id, symbol, strategy_path, window_size, created_at_ms, desired) "
              "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(runner_id) DO UPDATE SET symbol = ?2, strategy_path = ?3, "
              "window_size = ?4, created_at_ms = ?5, desired = ?6, failed_reason = NULL");
@@ -105,6 +117,7 @@ Status Store::put_runner(const StoredRunner& r) {
 }
 
 Status Store::set_desired(const std::string& runner_id, bool running) {
+  metrics::ScopedTimer timed(write_latency_[size_t(StoreWrite::Runner)]);
   PREPARE(u, "UPDATE runners SET desired = ?2, failed_reason = NULL WHERE runner_id = ?1");
   u.put(1, runner_id);
   u.put(2, std::string_view(running ? "running" : "stopped"));
@@ -113,6 +126,7 @@ Status Store::set_desired(const std::string& runner_id, bool running) {
 }
 
 Status Store::set_failed(const std::string& runner_id, const std::string& reason) {
+  metrics::ScopedTimer timed(write_latency_[size_t(StoreWrite::Runner)]);
   PREPARE(u, "UPDATE runners SET failed_reason = ?2 WHERE runner_id = ?1");
   u.put(1, runner_id);
   u.put(2, reason);
@@ -121,6 +135,7 @@ Status Store::set_failed(const std::string& runner_id, const std::string& reason
 }
 
 Status Store::delete_runner(const std::string& runner_id) {
+  metrics::ScopedTimer timed(write_latency_[size_t(StoreWrite::Runner)]);
   PREPARE(u, "DELETE FROM runners WHERE runner_id = ?1");
   u.put(1, runner_id);
   if (!u.done()) return db_->error("delete runner");
@@ -202,6 +217,7 @@ Status Store::record_position(const std::string& runner_id, const PositionRecord
 }
 
 Status Store::save_snapshot(const std::string& runner_id, std::string_view bytes, const Snapshot& snap) {
+  metrics::ScopedTimer timed(write_latency_[size_t(StoreWrite::Snapshot)]);
   if (auto s = db_->begin(); !s) return s;
   auto rollback = [&](Status s) {
     db_->rollback();
@@ -269,6 +285,7 @@ Expected<std::vector<StoredPosition>> Store::positions(const std::string& runner
 
 Status Store::append_events(const std::vector<JournalEventPtr>& events, uint64_t retention) {
   if (events.empty()) return ok();
+  metrics::ScopedTimer timed(write_latency_[size_t(StoreWrite::Events)]);
   if (auto s = db_->begin(); !s) return s;
   auto st = db_->prepare("INSERT OR IGNORE INTO events (seq, type, runner_id, json) VALUES (?1, ?2, ?3, ?4)");
   if (!st) {
@@ -336,6 +353,7 @@ uint64_t Store::seq_reserved() {
 }
 
 Status Store::set_seq_reserved(uint64_t upto) {
+  metrics::ScopedTimer timed(write_latency_[size_t(StoreWrite::Sequence)]);
   PREPARE(u, "INSERT INTO meta (key, value) VALUES ('seq_reserved', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1");
   u.put(1, std::to_string(upto));
   if (!u.done()) return db_->error("reserve sequence numbers");

@@ -3,7 +3,9 @@
 // configurations with their desired state, each runner's last snapshot
 // (position, context, statistics, sequence numbers), every position opened
 // and closed, and the non-tick event journal within a retention limit.
-// Used from the supervisor's main loop only.
+// Used from the supervisor's main loop only. Every write is timed, by the
+// kind of record it writes (for /metrics).
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,6 +17,7 @@
 #include "common/result.hpp"
 #include "common/snapshot.hpp"
 #include "supervisor/events/event_journal.hpp"
+#include "supervisor/metrics/instruments.hpp"
 #include "supervisor/runners/runner_spec.hpp"
 #include "supervisor/sqlite_db.hpp"
 
@@ -30,6 +33,12 @@ struct StoredRunner {
 };
 
 using StoredPosition = PositionRecord;
+
+// What a write records: a runner's configuration or state (add, desired,
+// failed, delete), a snapshot with its positions, events, the sequence
+// reservation.
+enum class StoreWrite : uint8_t { Runner, Snapshot, Events, Sequence, kCount };
+std::string_view to_string(StoreWrite w);
 
 class Store {
  public:
@@ -66,6 +75,9 @@ class Store {
   uint64_t seq_reserved();
   Status set_seq_reserved(uint64_t upto);
 
+  // How long writes of this kind took, in seconds (read on any thread).
+  const metrics::Histogram& write_latency(StoreWrite w) const { return write_latency_[size_t(w)]; }
+
  private:
   explicit Store(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
   Status upsert_open(const std::string& runner_id, const Position& p);
@@ -74,6 +86,7 @@ class Store {
 
   std::unique_ptr<SqliteDb> db_;
   uint64_t event_rows_ = 0;  // rows in `events`, counted once at open
+  std::array<metrics::Histogram, size_t(StoreWrite::kCount)> write_latency_;
 };
 
 }  // namespace stratd::supervisor

@@ -1,5 +1,6 @@
 #include "supervisor/http/router.hpp"
 
+#include <chrono>
 #include <memory>
 #include <utility>
 
@@ -30,6 +31,10 @@ std::string percent_decode(std::string_view s, bool plus_is_space) {
   }
   return out;
 }
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 }  // namespace
 
@@ -75,12 +80,13 @@ void Router::add(beast_http::verb method, std::string_view pattern, Handler hand
       return;
     }
   }
-  Route r{std::move(segments), {}};
+  Route r{std::move(segments), {}, &metrics_.route(pattern)};
   r.handlers[method] = std::move(handler);
   routes_.push_back(std::move(r));
 }
 
 void Router::dispatch(const Request& req, Respond respond) const {
+  const auto started = Clock::now();
   const auto segments = split_path(to_sv(req.target()));
   for (const auto& r : routes_) {
     if (r.segments.size() != segments.size()) continue;
@@ -94,6 +100,10 @@ void Router::dispatch(const Request& req, Respond respond) const {
       }
     }
     if (!match) continue;
+    auto answer = [&](Response res) {
+      r.metrics->observe(req.method(), res.result_int(), seconds_since(started));
+      respond(std::move(res));
+    };
     std::string allow;
     for (const auto& [m, _] : r.handlers) {
       allow += (allow.empty() ? "" : ", ") + std::string(beast_http::to_string(m));
@@ -101,7 +111,7 @@ void Router::dispatch(const Request& req, Respond respond) const {
     if (req.method() == beast_http::verb::options) {
       Response res = reply_no_content();
       res.set(beast_http::field::allow, allow + ", OPTIONS");
-      respond(std::move(res));
+      answer(std::move(res));
       return;
     }
     auto h = r.handlers.find(req.method());
@@ -109,7 +119,7 @@ void Router::dispatch(const Request& req, Respond respond) const {
       Response res = reply_error(ErrorCode::MethodNotAllowed, std::string(req.method_string()) + " is not allowed on this path",
                                  Json{{"allow", allow}});
       res.set(beast_http::field::allow, allow);
-      respond(std::move(res));
+      answer(std::move(res));
       return;
     }
     // A handler that throws is a bug, but never one that takes the API
@@ -118,13 +128,17 @@ void Router::dispatch(const Request& req, Respond respond) const {
     // (now or later, from a callback it kept) or the 500.
     struct Once {
       Respond respond;
+      RouteMetrics* metrics;
+      beast_http::verb method;
+      Clock::time_point started;
       bool answered = false;
       void operator()(Response res) {
         if (std::exchange(answered, true)) return;
+        metrics->observe(method, res.result_int(), seconds_since(started));
         respond(std::move(res));
       }
     };
-    auto once = std::make_shared<Once>(Once{std::move(respond)});
+    auto once = std::make_shared<Once>(Once{std::move(respond), r.metrics, req.method(), started});
     try {
       h->second(req, params, [once](Response res) { (*once)(std::move(res)); });
     } catch (const std::exception& e) {
@@ -134,7 +148,9 @@ void Router::dispatch(const Request& req, Respond respond) const {
     }
     return;
   }
-  respond(reply_error(ErrorCode::NotFound, "no route for " + std::string(to_sv(req.target()).substr(0, 200))));
+  Response res = reply_error(ErrorCode::NotFound, "no route for " + std::string(to_sv(req.target()).substr(0, 200)));
+  metrics_.unmatched().observe(req.method(), res.result_int(), seconds_since(started));
+  respond(std::move(res));
 }
 
 }  // namespace stratd::supervisor::http

@@ -1,6 +1,7 @@
 #pragma once
 // Method + path routing with :param segments. Unknown paths get 404,
 // known paths with another method 405 (with Allow), OPTIONS a preflight.
+// Every answer is counted by its route template (http_metrics.hpp).
 #include <functional>
 #include <map>
 #include <string>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "supervisor/http/api_response.hpp"
+#include "supervisor/http/http_metrics.hpp"
 
 namespace stratd::supervisor::http {
 
@@ -17,15 +19,22 @@ using Handler = std::function<void(const Request&, const PathParams&, Respond)>;
 
 class Router {
  public:
+  Router() = default;
+  Router(const Router&) = delete;  // routes point into its metrics
+  Router& operator=(const Router&) = delete;
   void add(beast_http::verb method, std::string_view pattern, Handler handler);
   void dispatch(const Request& req, Respond respond) const;
+  const HttpMetrics& metrics() const { return metrics_; }
 
  private:
   struct Route {
     std::vector<std::string> segments;  // ":x" marks a parameter
     std::map<beast_http::verb, Handler> handlers;
+    RouteMetrics* metrics;
   };
   std::vector<Route> routes_;
+  // Counted by dispatch, which is const to its callers: on the loop's thread.
+  mutable HttpMetrics metrics_;
 };
 
 // Beast 1.74 has its own string_view.

@@ -1,5 +1,7 @@
 #include "supervisor/runners/exit_reason.hpp"
 
+#include <csignal>
+
 #include "ipc/worker_command.hpp"
 
 namespace stratd::supervisor {
@@ -16,6 +18,24 @@ std::string exit_reason(const ExitStatus& status, bool killed_for_hanging, int64
 
 bool exit_is_final(const ExitStatus& status) {
   return !status.signaled && (status.code == ipc::kExitStrategyInvalid || status.code == ipc::kExitTooManyErrors);
+}
+
+std::string_view to_string(ExitKind k) {
+  switch (k) {
+    case ExitKind::Hung: return "hung";
+    case ExitKind::Killed: return "killed";
+    case ExitKind::Crashed: return "crashed";
+    case ExitKind::Exited: return "exited";
+    case ExitKind::SpawnFailed: return "spawn_failed";
+    case ExitKind::kCount: break;
+  }
+  return "exited";
+}
+
+ExitKind exit_kind(const ExitStatus& status, bool killed_for_hanging) {
+  if (killed_for_hanging) return ExitKind::Hung;
+  if (!status.signaled) return ExitKind::Exited;
+  return status.signal == SIGKILL ? ExitKind::Killed : ExitKind::Crashed;
 }
 
 }  // namespace stratd::supervisor

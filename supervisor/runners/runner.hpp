@@ -3,6 +3,7 @@
 // process, its segment, and where its lifecycle stands.
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "supervisor/child_process.hpp"
 #include "supervisor/process_stats.hpp"
 #include "supervisor/restart_policy.hpp"
+#include "supervisor/runners/exit_reason.hpp"
 #include "supervisor/runners/health.hpp"
 #include "supervisor/runners/lifecycle.hpp"
 #include "supervisor/runners/runner_segment.hpp"
@@ -35,6 +37,7 @@ struct Runner {
   int64_t spawned_mono_ms = 0;   // when the current worker was started
   int64_t running_since_ms = 0;  // wall clock, for uptime
   uint32_t restarts = 0;         // automatic restarts after crashes and hangs
+  std::array<uint32_t, size_t(ExitKind::kCount)> restarts_by_kind{};  // the same, by why the worker was gone
   std::optional<ExitStatus> last_exit;
   std::string last_exit_reason;
   bool hang_kill = false;  // the current worker is being killed for hanging

@@ -184,12 +184,15 @@ void RunnerRegistry::perform(Runner& r, Actions a, const Detail& d) {
   if (a & kCountCrash) count_crash(r, d);
   if (a & kScheduleBackoff) {
     r.backoff.expires_after(d.delay);
-    r.backoff.async_wait([this, id, delay = d.delay](const boost::system::error_code& ec) {
+    r.backoff.async_wait([this, id, delay = d.delay, kind = d.kind](const boost::system::error_code& ec) {
       Runner* rr = ec || shutting_down_ ? nullptr : find_mut(id);
-      if (rr) handle(*rr, LifecycleEvent::BackoffElapsed, {.delay = delay});
+      if (rr) handle(*rr, LifecycleEvent::BackoffElapsed, {.delay = delay, .kind = kind});
     });
   }
-  if (a & kCountRestart) ++r.restarts;
+  if (a & kCountRestart) {
+    ++r.restarts;
+    ++r.restarts_by_kind[size_t(d.kind)];
+  }
   if (a & kSpawn) spawn(r);
   if ((a & kEmitRestarted) && r.has_process()) {
     emit(r, EventType::RunnerRestarted,
@@ -240,7 +243,7 @@ void RunnerRegistry::count_crash(Runner& r, const Detail& d) {
     failed.failure_fields = {{"crashes_in_window", int64_t(verdict.crashes_in_window)}};
     return handle(r, LifecycleEvent::CrashLimitHit, failed);
   }
-  handle(r, LifecycleEvent::RetryAllowed, {.reason = d.reason, .delay = verdict.delay});
+  handle(r, LifecycleEvent::RetryAllowed, {.reason = d.reason, .delay = verdict.delay, .kind = d.kind});
 }
 
 // Every reaction to a worker's exit starts here, called by the process
@@ -267,6 +270,7 @@ void RunnerRegistry::on_exit(const std::string& id, const ExitStatus& status) {
     return maybe_finish_shutdown();
   }
   d.reason = exit_reason(status, r->hang_kill, cfg_.runners.hang_timeout_ms, cfg_.runners.max_consecutive_strategy_errors);
+  d.kind = exit_kind(status, r->hang_kill);
   r->last_exit_reason = d.reason;
   spdlog::warn("runner {}: worker {} crashed: {}", id, pid, d.reason);
   // Restarting cannot fix a strategy that does not load, or one that only errs.

@@ -23,6 +23,7 @@
 #include "supervisor/events/event_hub.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/runners/build_runner.hpp"
+#include "supervisor/runners/exit_reason.hpp"
 #include "supervisor/runners/runner.hpp"
 #include "supervisor/runners/runner_watchdog.hpp"
 #include "supervisor/runners/worker_launcher.hpp"
@@ -37,6 +38,7 @@ struct LifecycleDetail {
   std::vector<Field> fields{};  // RunnerStopped's or RunnerCrashed's data besides the reason
   std::chrono::milliseconds delay{0};
   std::vector<Field> failure_fields{};  // RunnerFailed's
+  ExitKind kind = ExitKind::SpawnFailed;  // a crash's, carried to the restart it leads to
 };
 
 class RunnerRegistry {

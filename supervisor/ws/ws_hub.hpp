@@ -17,6 +17,7 @@
 
 #include "common/settings.hpp"
 #include "supervisor/events/event_journal.hpp"
+#include "supervisor/ws/ws_metrics.hpp"
 
 namespace stratd::supervisor::ws {
 
@@ -27,6 +28,7 @@ class WsSession;
 struct WsRoster {
   std::unordered_set<WsSession*> sessions;  // the hub's thread only
   std::atomic<size_t> clients{0};           // read anywhere
+  WsMetrics metrics;                        // written on the hub's thread, read anywhere
 };
 
 class WsHub {
@@ -41,6 +43,7 @@ class WsHub {
   void on_events();
   void shutdown();
   size_t clients() const { return roster_->clients.load(); }
+  const WsMetrics& metrics() const { return roster_->metrics; }
 
  private:
   boost::asio::io_context& io_;

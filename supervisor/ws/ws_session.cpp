@@ -29,6 +29,7 @@ WsSession::WsSession(net::ip::tcp::socket&& socket, std::shared_ptr<WsRoster> ro
 }
 
 WsSession::~WsSession() {
+  roster_->metrics.count_close(pending_close_.code, ws_.reason().code);
   roster_->sessions.erase(this);
   --roster_->clients;
 }
@@ -153,6 +154,7 @@ void WsSession::pump() {
   if (writing_) return;
   if (!control_.empty()) return write_control();
   if (const uint64_t dropped = queue_.take_dropped(); dropped > 0) {
+    roster_->metrics.count_shed(dropped);
     control_.push_back(lagged_frame(dropped));
     return write_control();
   }
@@ -216,6 +218,7 @@ void WsSession::write_events(bool as_batch) {
 }
 
 void WsSession::on_write(beast::error_code ec, size_t) {
+  if (!ec) roster_->metrics.count_written(out_events_.size());
   writing_ = false;
   out_events_.clear();
   out_text_.clear();

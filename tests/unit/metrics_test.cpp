@@ -1,17 +1,24 @@
 // The metrics library: instruments, both exposition formats (names,
-// escaping, cumulative buckets, OpenMetrics' # EOF), content negotiation.
+// escaping, cumulative buckets, OpenMetrics' # EOF), content negotiation,
+// and the pieces that label what stratd counts (route templates, close
+// and exit kinds).
+#include <csignal>
 #include <cmath>
 #include <limits>
 
 #include <gtest/gtest.h>
 
+#include "supervisor/http/router.hpp"
 #include "supervisor/metrics/exposition.hpp"
 #include "supervisor/metrics/instruments.hpp"
+#include "supervisor/runners/exit_reason.hpp"
+#include "supervisor/ws/ws_metrics.hpp"
 
 using namespace stratd::supervisor;
 using metrics::Exposition;
 using metrics::Format;
 using metrics::Type;
+namespace bh = boost::beast::http;
 
 namespace {
 
@@ -158,4 +165,73 @@ TEST(Metrics, NegotiatesTheFormat) {
   EXPECT_EQ(metrics::format_for_accept("application/json"), Format::Text);
   EXPECT_EQ(metrics::content_type(Format::OpenMetrics), "application/openmetrics-text; version=1.0.0; charset=utf-8");
   EXPECT_EQ(metrics::content_type(Format::Text), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+TEST(Metrics, RouterCountsByRouteTemplateNeverByPath) {
+  http::Router r;
+  r.add(bh::verb::get, "/api/runners/:id", [](const http::Request&, const http::PathParams& p, http::Respond respond) {
+    respond(p.at(0) == "missing" ? http::reply_error(stratd::ErrorCode::RunnerNotFound, "no")
+                                 : http::reply_ok(bh::status::ok, nullptr));
+  });
+  r.add(bh::verb::delete_, "/api/runners/:id", [](const http::Request&, const http::PathParams&, http::Respond) {
+    throw std::runtime_error("a bug");
+  });
+  auto run = [&](bh::verb v, const char* target) {
+    http::Request req{v, target, 11};
+    r.dispatch(req, [](http::Response) {});
+  };
+  run(bh::verb::get, "/api/runners/secret-id-1");
+  run(bh::verb::get, "/api/runners/secret-id-2");
+  run(bh::verb::get, "/api/runners/missing");
+  run(bh::verb::put, "/api/runners/secret-id-3");
+  run(bh::verb::delete_, "/api/runners/secret-id-4");
+  run(bh::verb::get, "/no/such/secret-path");
+  Exposition out(Format::Text);
+  r.metrics().write(out);
+  const std::string text = std::move(out).finish();
+  EXPECT_TRUE(contains(text, "stratd_http_requests_total{route=\"/api/runners/:id\",method=\"GET\",code=\"200\"} 2\n"))
+      << text;
+  EXPECT_TRUE(contains(text, "stratd_http_requests_total{route=\"/api/runners/:id\",method=\"GET\",code=\"404\"} 1\n"));
+  EXPECT_TRUE(contains(text, "stratd_http_requests_total{route=\"/api/runners/:id\",method=\"PUT\",code=\"405\"} 1\n"));
+  EXPECT_TRUE(contains(text, "stratd_http_requests_total{route=\"/api/runners/:id\",method=\"DELETE\",code=\"500\"} 1\n"));
+  EXPECT_TRUE(contains(text, "stratd_http_requests_total{route=\"unmatched\",method=\"GET\",code=\"404\"} 1\n"));
+  EXPECT_TRUE(contains(text, "stratd_http_request_duration_seconds_count{route=\"/api/runners/:id\"} 5\n"));
+  EXPECT_TRUE(contains(text, "stratd_http_request_duration_seconds_bucket{route=\"unmatched\",le=\"+Inf\"} 1\n"));
+  EXPECT_FALSE(contains(text, "secret"));
+}
+
+TEST(Metrics, ClassifiesWebSocketCloses) {
+  using ws::CloseKind;
+  EXPECT_EQ(ws::close_kind(1008, 0), CloseKind::Policy);
+  EXPECT_EQ(ws::close_kind(1008, 1000), CloseKind::Policy);  // ours, then the client's answer
+  EXPECT_EQ(ws::close_kind(1001, 1001), CloseKind::GoingAway);
+  EXPECT_EQ(ws::close_kind(0, 1000), CloseKind::Normal);
+  EXPECT_EQ(ws::close_kind(0, 1001), CloseKind::Normal);  // a browser leaving the page
+  EXPECT_EQ(ws::close_kind(0, 0), CloseKind::Error);      // reset, timeout, no handshake
+  ws::WsMetrics m;
+  m.count_written(0);
+  m.count_written(3);
+  m.count_shed(5);
+  m.count_close(1008, 0);
+  Exposition out(Format::Text);
+  m.write(out, 2);
+  const std::string text = std::move(out).finish();
+  EXPECT_TRUE(contains(text, "stratd_websocket_clients 2\n"));
+  EXPECT_TRUE(contains(text, "stratd_websocket_messages_sent_total{kind=\"events\"} 1\n"));
+  EXPECT_TRUE(contains(text, "stratd_websocket_messages_sent_total{kind=\"control\"} 1\n"));
+  EXPECT_TRUE(contains(text, "stratd_websocket_events_sent_total 3\n"));
+  EXPECT_TRUE(contains(text, "stratd_websocket_shed_total 5\n"));
+  EXPECT_TRUE(contains(text, "stratd_websocket_closed_total{reason=\"policy\"} 1\n"));
+  EXPECT_TRUE(contains(text, "stratd_websocket_closed_total{reason=\"normal\"} 0\n"));
+}
+
+TEST(Metrics, ClassifiesWorkerExits) {
+  ExitStatus killed{.signaled = true, .signal = SIGKILL};
+  ExitStatus segv{.signaled = true, .signal = SIGSEGV};
+  ExitStatus code{.signaled = false, .code = 3};
+  EXPECT_EQ(exit_kind(killed, true), ExitKind::Hung);
+  EXPECT_EQ(exit_kind(killed, false), ExitKind::Killed);
+  EXPECT_EQ(exit_kind(segv, false), ExitKind::Crashed);
+  EXPECT_EQ(exit_kind(code, false), ExitKind::Exited);
+  EXPECT_EQ(to_string(ExitKind::SpawnFailed), "spawn_failed");
 }
