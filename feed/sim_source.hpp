@@ -30,6 +30,7 @@ class SimSource {
   std::vector<MarketData> tick(int64_t timestamp_ms);
 
   // Last price and tick count per symbol, to resume after a restart.
+  // stratd reads the counts too, for /metrics (supervisor/metrics/feed_ticks.hpp).
   std::string save_state() const;
   void load_state(const std::string& text);
   size_t active_count() const;

@@ -1,5 +1,7 @@
 #pragma once
 // Registration of the REST API on a router.
+#include <string>
+
 #include "supervisor/http/api_context.hpp"
 #include "supervisor/http/router.hpp"
 
@@ -11,5 +13,8 @@ void add_engine_routes(Router& router, ApiContext& ctx);
 void add_event_routes(Router& router, ApiContext& ctx);
 // /api/runners and /api/runners/:id[/snapshot|/history|/stop|/start|/restart]
 void add_runner_routes(Router& router, ApiContext& ctx);
+// GET /metrics (Prometheus, OpenMetrics), with the router's own counts;
+// the feed's tick counts are read from its state file.
+void add_metrics_routes(Router& router, ApiContext& ctx, std::string feed_state_file);
 
 }  // namespace stratd::supervisor::http

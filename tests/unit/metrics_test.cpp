@@ -1,15 +1,18 @@
 // The metrics library: instruments, both exposition formats (names,
 // escaping, cumulative buckets, OpenMetrics' # EOF), content negotiation,
 // and the pieces that label what stratd counts (route templates, close
-// and exit kinds).
+// and exit kinds, the feed's tick counts).
 #include <csignal>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include <gtest/gtest.h>
 
 #include "supervisor/http/router.hpp"
 #include "supervisor/metrics/exposition.hpp"
+#include "supervisor/metrics/feed_ticks.hpp"
 #include "supervisor/metrics/instruments.hpp"
 #include "supervisor/runners/exit_reason.hpp"
 #include "supervisor/ws/ws_metrics.hpp"
@@ -234,4 +237,25 @@ TEST(Metrics, ClassifiesWorkerExits) {
   EXPECT_EQ(exit_kind(segv, false), ExitKind::Crashed);
   EXPECT_EQ(exit_kind(code, false), ExitKind::Exited);
   EXPECT_EQ(to_string(ExitKind::SpawnFailed), "spawn_failed");
+}
+
+TEST(Metrics, ReadsTheFeedsTickCounts) {
+  const auto dir = std::filesystem::temp_directory_path() / ("stratd-feed-ticks-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "feed-sim.json").string();
+  metrics::FeedTicks ticks(path);
+  EXPECT_TRUE(ticks.read().empty());  // no file yet
+  auto write = [&](const std::string& text) {
+    const std::string tmp = path + ".tmp";
+    std::ofstream(tmp) << text;
+    std::filesystem::rename(tmp, path);  // as the feed saves it
+  };
+  write(R"({"BTCUSDT":{"price":1.5,"ticks":7},"bad symbol!":{"price":1,"ticks":3},"ETHUSDT":{"price":2}})");
+  using Counts = metrics::FeedTicks::Counts;
+  EXPECT_EQ(ticks.read(), (Counts{{"BTCUSDT", 7}}));
+  write(R"({"BTCUSDT":{"price":1.6,"ticks":12},"ETHUSDT":{"price":2,"ticks":4}})");
+  EXPECT_EQ(ticks.read(), (Counts{{"BTCUSDT", 12}, {"ETHUSDT", 4}}));
+  write("{\"BTCUSDT\":");  // half a file: the last counts stand
+  EXPECT_EQ(ticks.read(), (Counts{{"BTCUSDT", 12}, {"ETHUSDT", 4}}));
+  std::filesystem::remove_all(dir);
 }
