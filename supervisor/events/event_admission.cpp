@@ -110,4 +110,11 @@ std::optional<RunnerEventStats> EventAdmission::runner_stats(const std::string& 
   return it->second.stats;
 }
 
+std::vector<std::pair<std::string, RunnerEventStats>> EventAdmission::all_runner_stats() const {
+  std::vector<std::pair<std::string, RunnerEventStats>> out;
+  out.reserve(runners_.size());
+  for (const auto& [id, entry] : runners_) out.emplace_back(id, entry.stats);
+  return out;
+}
+
 }  // namespace stratd::supervisor

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/event.hpp"
 #include "common/result.hpp"
@@ -48,6 +50,8 @@ class EventAdmission {
 
   const AdmissionStats& stats() const { return stats_; }
   std::optional<RunnerEventStats> runner_stats(const std::string& runner_id) const;
+  // Every registered runner's, in id order.
+  std::vector<std::pair<std::string, RunnerEventStats>> all_runner_stats() const;
 
  private:
   struct Entry {

@@ -224,4 +224,9 @@ std::optional<RunnerEventStats> EventHub::runner_stats(const std::string& runner
   return admission_.runner_stats(runner_id);
 }
 
+std::vector<std::pair<std::string, RunnerEventStats>> EventHub::all_runner_stats() const {
+  std::lock_guard lock(mu_);
+  return admission_.all_runner_stats();
+}
+
 }  // namespace stratd::supervisor

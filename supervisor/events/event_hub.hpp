@@ -75,6 +75,8 @@ class EventHub {
 
   EventHubStats stats() const;
   std::optional<RunnerEventStats> runner_stats(const std::string& runner_id) const;
+  // Every registered runner's, in id order, under one lock (a scrape).
+  std::vector<std::pair<std::string, RunnerEventStats>> all_runner_stats() const;
 
  private:
   // Watches a ZeroMQ socket's ZMQ_FD, calling `drain` on every wake-up.

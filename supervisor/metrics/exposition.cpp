@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 
 namespace stratd::supervisor::metrics {
 namespace {
@@ -66,7 +67,36 @@ char* format_double(char* first, char* last, double v) {
   return ec == std::errc() ? end : first;
 }
 
+// `text` with a backslash before each backslash, line break (as "\\n")
+// and, if `quotes`, double quote. Runs without any are copied whole.
+void append_escaped(std::string& out, std::string_view text, bool quotes) {
+  size_t run = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '\\' && c != '\n' && (c != '"' || !quotes)) continue;
+    out.append(text.data() + run, i - run);
+    out += '\\';
+    out += c == '\n' ? 'n' : c;
+    run = i + 1;
+  }
+  out.append(text.data() + run, text.size() - run);
+}
+
+void append_label(std::string& out, const Label& l) {
+  out += l.name;
+  out += "=\"";
+  append_escaped(out, l.value, true);
+  out += '"';
+}
+
 }  // namespace
+
+LabelSet::LabelSet(Labels labels) {
+  for (const Label& l : labels) {
+    if (!text_.empty()) text_ += ',';
+    append_label(text_, l);
+  }
+}
 
 Format format_for_accept(std::string_view accept) {
   double open_metrics = 0, text = 0;
@@ -97,6 +127,9 @@ void Exposition::family(std::string_view name, Type type, std::string_view help,
   assert(unit.empty() || (name.size() > unit.size() && name.substr(name.size() - unit.size()) == unit));
   name_.assign(name);
   type_ = type;
+  sample_name_.assign(name);
+  if (type == Type::Counter) sample_name_ += "_total";
+  if (type == Type::Info) sample_name_ += "_info";
   const bool om = format_ == Format::OpenMetrics;
   // The text format names a counter and an info family by their samples.
   std::string_view suffix;
@@ -125,24 +158,21 @@ void Exposition::family(std::string_view name, Type type, std::string_view help,
   }
 }
 
-void Exposition::begin_sample(Labels labels, std::string_view suffix, const Label* extra) {
-  out_ += name_;
+void Exposition::begin_sample(const LabelSet* first, Labels labels, std::string_view suffix, const Label* extra) {
   if (suffix.empty()) {
-    if (type_ == Type::Counter) out_ += "_total";
-    if (type_ == Type::Info) out_ += "_info";
+    out_ += sample_name_;
   } else {
+    out_ += name_;
     out_ += suffix;
   }
-  if (labels.size() > 0 || extra) {
+  const bool has_first = first && !first->text().empty();
+  if (has_first || labels.size() > 0 || extra) {
     out_ += '{';
-    bool first = true;
+    bool any = has_first;
+    if (has_first) out_ += first->text();
     auto put = [&](const Label& l) {
-      if (!first) out_ += ',';
-      first = false;
-      out_ += l.name;
-      out_ += "=\"";
-      write_label_value(l.value);
-      out_ += '"';
+      if (std::exchange(any, true)) out_ += ',';
+      append_label(out_, l);
     };
     for (const Label& l : labels) put(l);
     if (extra) put(*extra);
@@ -151,35 +181,41 @@ void Exposition::begin_sample(Labels labels, std::string_view suffix, const Labe
   out_ += ' ';
 }
 
-void Exposition::sample(Labels labels, double value) {
-  begin_sample(labels, {});
+void Exposition::sample(Labels labels, double value) { sample(nullptr, labels, value); }
+
+void Exposition::sample(const LabelSet* first, Labels more, double value) {
+  begin_sample(first, more, {});
   write_double(value);
   out_ += '\n';
 }
 
 void Exposition::histogram(Labels labels, const HistogramSnapshot& h) {
-  char le[32];
-  for (size_t i = 0; i < h.cumulative.size(); ++i) {
-    std::string_view bound = "+Inf";
-    if (i < h.bounds.size()) {
-      // Written as a float, as both parsers and Prometheus' own clients
-      // do: "1.0", not "1", so every scrape names a bucket the same way.
-      char* end = format_double(le, le + sizeof le - 2, h.bounds[i]);
+  if (h.bounds.data() != le_bounds_.data() || h.bounds.size() != le_bounds_.size()) {
+    // Written as floats, as both parsers and Prometheus' own clients do:
+    // "1.0", not "1", so every scrape names a bucket the same way. Once
+    // per set of bounds: every histogram of a scrape shares one.
+    le_bounds_ = h.bounds;
+    le_text_.clear();
+    for (double b : h.bounds) {
+      char le[32];
+      char* end = format_double(le, le + sizeof le - 2, b);
       if (std::find_if(le, end, [](char c) { return c == '.' || c == 'e'; }) == end) {
         *end++ = '.';
         *end++ = '0';
       }
-      bound = std::string_view(le, size_t(end - le));
+      le_text_.emplace_back(le, end);
     }
-    const Label extra{"le", bound};
-    begin_sample(labels, "_bucket", &extra);
+  }
+  for (size_t i = 0; i < h.cumulative.size(); ++i) {
+    const Label extra{"le", i < le_text_.size() ? std::string_view(le_text_[i]) : std::string_view("+Inf")};
+    begin_sample(nullptr, labels, "_bucket", &extra);
     write_uint(h.cumulative[i]);
     out_ += '\n';
   }
-  begin_sample(labels, "_sum");
+  begin_sample(nullptr, labels, "_sum");
   write_double(h.sum);
   out_ += '\n';
-  begin_sample(labels, "_count");
+  begin_sample(nullptr, labels, "_count");
   write_uint(h.count());
   out_ += '\n';
 }
@@ -214,22 +250,6 @@ void Exposition::write_uint(uint64_t v) {
 
 // Both formats escape a backslash and a line break in help texts;
 // OpenMetrics also a double quote.
-void Exposition::write_help(std::string_view help) {
-  for (char c : help) {
-    if (c == '\\') out_ += "\\\\";
-    else if (c == '\n') out_ += "\\n";
-    else if (c == '"' && format_ == Format::OpenMetrics) out_ += "\\\"";
-    else out_ += c;
-  }
-}
-
-void Exposition::write_label_value(std::string_view v) {
-  for (char c : v) {
-    if (c == '\\') out_ += "\\\\";
-    else if (c == '\n') out_ += "\\n";
-    else if (c == '"') out_ += "\\\"";
-    else out_ += c;
-  }
-}
+void Exposition::write_help(std::string_view help) { append_escaped(out_, help, format_ == Format::OpenMetrics); }
 
 }  // namespace stratd::supervisor::metrics

@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "supervisor/metrics/instruments.hpp"
 
@@ -32,6 +34,16 @@ struct Label {
 };
 using Labels = std::initializer_list<Label>;
 
+// Labels escaped once, for many samples: a runner's id in every family.
+class LabelSet {
+ public:
+  explicit LabelSet(Labels labels);
+  std::string_view text() const { return text_; }  // name="value",... as written
+
+ private:
+  std::string text_;
+};
+
 class Exposition {
  public:
   explicit Exposition(Format f, size_t reserve_bytes = 0);
@@ -45,14 +57,13 @@ class Exposition {
   void sample(Labels labels, double value);
   template <std::integral T>
   void sample(Labels labels, T value) {
-    if constexpr (std::signed_integral<T>) {
-      begin_sample(labels, {});
-      write_int(int64_t(value));
-    } else {
-      begin_sample(labels, {});
-      write_uint(uint64_t(value));
-    }
-    out_ += '\n';
+    sample(nullptr, labels, value);
+  }
+  // The same, with `first` before `more`.
+  void sample(const LabelSet& first, Labels more, double value) { sample(&first, more, value); }
+  template <std::integral T>
+  void sample(const LabelSet& first, Labels more, T value) {
+    sample(&first, more, value);
   }
   // A histogram's samples: its buckets (cumulative), sum and count.
   void histogram(Labels labels, const HistogramSnapshot& h);
@@ -62,17 +73,30 @@ class Exposition {
   size_t size() const { return out_.size(); }
 
  private:
-  void begin_sample(Labels labels, std::string_view suffix, const Label* extra = nullptr);
+  void sample(const LabelSet* first, Labels more, double value);
+  template <std::integral T>
+  void sample(const LabelSet* first, Labels more, T value) {
+    begin_sample(first, more, {});
+    if constexpr (std::signed_integral<T>) {
+      write_int(int64_t(value));
+    } else {
+      write_uint(uint64_t(value));
+    }
+    out_ += '\n';
+  }
+  void begin_sample(const LabelSet* first, Labels labels, std::string_view suffix, const Label* extra = nullptr);
   void write_double(double v);
   void write_int(int64_t v);
   void write_uint(uint64_t v);
   void write_help(std::string_view help);
-  void write_label_value(std::string_view v);
 
   Format format_;
   std::string out_;
-  std::string name_;  // the current family's
+  std::string name_;         // the current family's
+  std::string sample_name_;  // ...and its samples' (a counter's _total, an info's _info)
   Type type_ = Type::Gauge;
+  std::span<const double> le_bounds_;  // the bounds le_text_ holds, written
+  std::vector<std::string> le_text_;
 };
 
 }  // namespace stratd::supervisor::metrics

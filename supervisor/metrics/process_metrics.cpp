@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -30,6 +31,10 @@ std::optional<double> boot_time() {
 }
 
 std::optional<size_t> open_fds() {
+  // Linux 6.2 and later give the count as the directory's size, without
+  // listing it (a listing costs about a microsecond per descriptor).
+  struct stat st{};
+  if (stat("/proc/self/fd", &st) == 0 && st.st_size > 0) return size_t(st.st_size);
   DIR* d = opendir("/proc/self/fd");
   if (!d) return std::nullopt;
   size_t n = 0;

@@ -65,12 +65,14 @@ class RunnerRegistry {
   Expected<const Runner*> restart(const std::string& id);
 
   const Runner* find(const std::string& id) const;
-  std::vector<const Runner*> list() const;
+  std::vector<const Runner*> list() const;  // in id order
   size_t size() const { return runners_.size(); }
 
   // The worker's published snapshot (a fresh runner's empty one before it
   // has published). Errors: SnapshotUnavailable.
   Expected<Snapshot> snapshot(const Runner& r) const { return r.segment.snapshot(r.spec.runner_id, r.spec.symbol); }
+  // Only the snapshot's figures, for monitoring: none while unreadable.
+  std::optional<SnapshotFigures> figures(const Runner& r) const { return r.segment.figures(r.spec.runner_id, r.spec.symbol); }
   Expected<std::vector<Bar>> history(const Runner& r, size_t count) const { return r.segment.history(count); }
   std::optional<int64_t> heartbeat_age_ms(const Runner& r) const { return r.segment.heartbeat_age_ms(r.pid); }
   int64_t uptime_secs(const Runner& r) const;

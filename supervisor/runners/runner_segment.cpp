@@ -66,6 +66,21 @@ Expected<Snapshot> RunnerSegment::snapshot(const std::string& runner_id, const s
   return snap;
 }
 
+std::optional<SnapshotFigures> RunnerSegment::figures(const std::string& runner_id, const std::string& symbol) const {
+  if (!reader_) return std::nullopt;
+  auto bytes = reader_->snapshot();
+  if (!bytes) {
+    if (bytes.error() != ipc::ReadStatus::Empty || reader_->commits() > 0) return std::nullopt;
+    SnapshotFigures fresh;  // nothing published yet: the runner's starting point
+    fresh.runner_id = runner_id;
+    fresh.symbol = symbol;
+    return fresh;
+  }
+  auto figures = msgpack_decode<SnapshotFigures>(*bytes);
+  if (!figures || figures->runner_id != runner_id || figures->symbol != symbol) return std::nullopt;
+  return std::move(*figures);
+}
+
 std::optional<RunnerSegment::Committed> RunnerSegment::committed(const std::string& runner_id,
                                                                  const std::string& symbol) const {
   if (!reader_) return std::nullopt;

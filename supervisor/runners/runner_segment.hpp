@@ -32,6 +32,9 @@ class RunnerSegment {
   // The published snapshot (a fresh runner's empty one before its worker
   // has published). Errors: SnapshotUnavailable.
   Expected<Snapshot> snapshot(const std::string& runner_id, const std::string& symbol) const;
+  // Only the snapshot's figures (snapshot.hpp), if they are this runner's;
+  // an unreadable one is not counted here (snapshot() does).
+  std::optional<SnapshotFigures> figures(const std::string& runner_id, const std::string& symbol) const;
   // The raw bytes and their decoding, if they are this runner's.
   struct Committed {
     std::string bytes;

@@ -136,9 +136,10 @@ TEST(Metrics, ScrapeShowsEveryFamilyMovingAndPassesPromtool) {
   const std::string b = "metrics_b_" + std::to_string(getpid());
   ASSERT_EQ(s.add_runner(a, "BTCUSDT", "hold_long.lua").status, 201);
   ASSERT_EQ(s.add_runner(b, "ETHUSDT", "flip.lua").status, 201);
+  // Running (attached by the watchdog's next look at the heartbeat) and ticking.
   ASSERT_TRUE(eventually([&] {
     const Scrape sc = scrape(s);
-    return sc.at(ticks_of(a)) > 2 && sc.at(ticks_of(b)) > 2;
+    return sc.at(ticks_of(a)) > 2 && sc.at(ticks_of(b)) > 2 && sc.at("stratd_runners{lifecycle=\"Running\"}") == 2;
   }));
   // WebSocket clients: one that gets events and vanishes, one that says
   // goodbye with a close frame.
@@ -225,17 +226,19 @@ TEST(Metrics, ScrapeShowsEveryFamilyMovingAndPassesPromtool) {
   EXPECT_EQ(first.at("stratd_http_requests_total{route=\"/api/runners/:id\",method=\"GET\",code=\"404\"}"), 1);
   EXPECT_EQ(first.at("stratd_http_requests_total{route=\"unmatched\",method=\"GET\",code=\"404\"}"), 1);
   EXPECT_GE(first.at("stratd_http_request_duration_seconds_count{route=\"/api/runners/:id/snapshot\"}"), 3);
-  EXPECT_GE(first.at("stratd_websocket_messages_sent_total{kind=\"events\"}"), 1);
-  EXPECT_GE(first.at("stratd_websocket_messages_sent_total{kind=\"control\"}"), 1);  // the subscribe's ack
+  // Counted on the hub's thread once each write completes, and as each session ends.
   EXPECT_TRUE(eventually([&] {
     const Scrape sc = scrape(s);
-    return sc.at("stratd_websocket_closed_total{reason=\"normal\"}") == 1 &&
+    return sc.at("stratd_websocket_messages_sent_total{kind=\"events\"}") >= 1 &&
+           sc.at("stratd_websocket_messages_sent_total{kind=\"control\"}") >= 2 &&  // the ack, the pong
+           sc.at("stratd_websocket_closed_total{reason=\"normal\"}") == 1 &&
            sc.at("stratd_websocket_closed_total{reason=\"error\"}") == 1;
   }));
   EXPECT_GE(first.at("stratd_events_accepted_total"), 2);
   EXPECT_GE(first.at("stratd_store_write_duration_seconds_count{operation=\"runner\"}"), 2);
   EXPECT_GE(first.at("stratd_runner_heartbeat_age_seconds{runner=\"" + a + "\"}"), 0);
-  EXPECT_GT(first.at("stratd_runner_worker_resident_memory_bytes{runner=\"" + a + "\"}"), 0);
+  // Sampled every second: there once the watchdog has looked.
+  EXPECT_TRUE(eventually([&] { return scrape(s).at("stratd_runner_worker_resident_memory_bytes{runner=\"" + a + "\"}") > 0; }));
   EXPECT_EQ(first.at("stratd_feed_up{source=\"sim\"}"), 1);
   EXPECT_GT(first.at("process_open_fds"), 0);
   EXPECT_GT(first.at("process_resident_memory_bytes"), 0);

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/msgpack_codec.hpp"
+#include "common/snapshot.hpp"
 #include "supervisor/http/router.hpp"
 #include "supervisor/metrics/exposition.hpp"
 #include "supervisor/metrics/feed_ticks.hpp"
@@ -131,6 +133,20 @@ TEST(Metrics, EscapesLabelValuesAndHelp) {
                                                  : "# HELP app_x Back\\\\slash, \\\"quoted\\\"\\nand a new line.\n"))
         << text;
   }
+}
+
+TEST(Metrics, PreparedLabelsComeFirst) {
+  const metrics::LabelSet runner({{"runner", "a\"b"}});
+  EXPECT_EQ(runner.text(), "runner=\"a\\\"b\"");
+  Exposition out(Format::Text);
+  out.family("app_state", Type::Gauge, "State.");
+  out.sample(runner, {{"state", "Idle"}}, 1u);
+  out.sample(runner, {}, 0.5);
+  out.sample(metrics::LabelSet({}), {}, 2u);
+  const std::string text = std::move(out).finish();
+  EXPECT_TRUE(contains(text, "app_state{runner=\"a\\\"b\",state=\"Idle\"} 1\n")) << text;
+  EXPECT_TRUE(contains(text, "app_state{runner=\"a\\\"b\"} 0.5\n")) << text;
+  EXPECT_TRUE(contains(text, "app_state 2\n")) << text;
 }
 
 TEST(Metrics, WritesSpecialAndLargeValues) {
@@ -258,4 +274,35 @@ TEST(Metrics, ReadsTheFeedsTickCounts) {
   write("{\"BTCUSDT\":");  // half a file: the last counts stand
   EXPECT_EQ(ticks.read(), (Counts{{"BTCUSDT", 12}, {"ETHUSDT", 4}}));
   std::filesystem::remove_all(dir);
+}
+
+TEST(Metrics, SnapshotFiguresReadASnapshotsFields) {
+  stratd::Snapshot s;
+  s.runner_id = "r1";
+  s.symbol = "BTCUSDT";
+  s.state = stratd::StrategyState::InPosition;
+  s.position = stratd::Position{.id = 3, .side = stratd::Side::Short, .entry_price = 100, .quantity = 2};
+  s.context.numbers["x"] = 1.5;
+  s.context.strings["why"] = "because";
+  s.stats.ticks_processed = 1234;
+  s.stats.errors = 5;
+  s.stats.trades = 7;
+  s.stats.realized_pnl = -12.5;
+  s.event_seq = 99;
+  s.last_price = 95;
+  s.recent_trades.assign(std::vector<stratd::Trade>(3));
+  const auto f = stratd::msgpack_decode<stratd::SnapshotFigures>(stratd::msgpack_encode(s));
+  ASSERT_TRUE(f) << f.error().message;
+  EXPECT_EQ(f->runner_id, "r1");
+  EXPECT_EQ(f->symbol, "BTCUSDT");
+  EXPECT_EQ(f->state, stratd::StrategyState::InPosition);
+  ASSERT_TRUE(f->position);
+  EXPECT_EQ(f->position->side, stratd::Side::Short);
+  EXPECT_EQ(f->position->unrealized_pnl(f->last_price), 10);
+  EXPECT_EQ(f->stats.ticks_processed, 1234u);
+  EXPECT_EQ(f->stats.errors, 5u);
+  EXPECT_EQ(f->stats.trades, 7u);
+  EXPECT_EQ(f->stats.realized_pnl, -12.5);
+  EXPECT_EQ(f->last_price, 95);
+  EXPECT_FALSE(stratd::msgpack_decode<stratd::SnapshotFigures>(stratd::msgpack_encode(std::string("not one"))));
 }
