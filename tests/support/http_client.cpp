@@ -54,7 +54,8 @@ HttpResult read_response(net::ip::tcp::socket& s) {
 
 }  // namespace
 
-HttpResult HttpClient::request(const std::string& method, const std::string& target, const std::string& body) const {
+HttpResult HttpClient::request(const std::string& method, const std::string& target, const std::string& body,
+                               const std::map<std::string, std::string>& headers) const {
   net::io_context io;
   net::ip::tcp::socket s(io);
   HttpResult fail_result;
@@ -62,6 +63,7 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, host_);
   req.keep_alive(false);
+  for (const auto& [name, value] : headers) req.set(name, value);
   if (!body.empty() || method == "POST") {
     req.set(http::field::content_type, "application/json");
     req.body() = body;
