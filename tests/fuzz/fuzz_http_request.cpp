@@ -99,6 +99,7 @@ struct Server {
     http::add_engine_routes(router, *api);
     http::add_runner_routes(router, *api);
     http::add_event_routes(router, *api);
+    http::add_openapi_routes(router);
   }
 
   // Segments and the scratch dir do not outlive the fuzzer.
