@@ -152,6 +152,7 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   http::add_engine_routes(router, api);
   http::add_runner_routes(router, api);
   http::add_event_routes(router, api);
+  http::add_openapi_routes(router);
   auto listener = std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket());
   if (auto st = listener->listen(cfg.server.host, cfg.server.port); !st) {
     feed.stop(std::chrono::milliseconds(0), [] {});
