@@ -33,7 +33,7 @@ namespace {
 
 struct CliOptions {
   std::map<std::string, std::string> env;  // set on top of a clean environment
-  bool terminal = false;                   // stdout is a pseudo-terminal
+  bool terminal = false;                   // stdout (and stdin) on a pseudo-terminal
 };
 
 // A running stratctl with its stdout and stderr read through pipes (or
@@ -60,13 +60,13 @@ class Cli {
     for (const auto& [k, v] : opts.env) env_s.push_back(k + "=" + v);
     pid_ = fork();
     if (pid_ == 0) {
-      const int in = open("/dev/null", O_RDONLY);
-      dup2(in, 0);
       if (opts.terminal) {
         setsid();
         ioctl(pty_slave, TIOCSCTTY, 0);
+        dup2(pty_slave, 0);
         dup2(pty_slave, 1);
       } else {
+        dup2(open("/dev/null", O_RDONLY), 0);
         dup2(out[1], 1);
       }
       dup2(err[1], 2);
@@ -129,6 +129,8 @@ class Cli {
   }
 
   void signal(int sig) { kill(pid_, sig); }
+  // Types on the terminal (with CliOptions::terminal).
+  void type(const std::string& keys) { ASSERT_EQ(write(out_fd_, keys.data(), keys.size()), ssize_t(keys.size())); }
   const std::string& out() const { return out_; }
   const std::string& err() const { return err_; }
 
@@ -492,6 +494,16 @@ TEST(Stratctl, ColoursOnlyOnATerminal) {
   ASSERT_EQ(top.code, 0) << top.err;
   EXPECT_EQ(top.out.rfind("\x1b[?1049h", 0), 0u);
   EXPECT_NE(top.out.find("\x1b[?1049l"), std::string::npos);
+}
+
+TEST(Stratctl, TopOnATerminalEndsWithQ) {
+  StratdProcess s;
+  Cli top({"--url", url_of(s), "top", "--interval", "0.2"}, {.env = {}, .terminal = true});
+  // A refresh or two, then q.
+  ASSERT_TRUE(top.read_until([](const std::string& out) { return out.find("q to quit") != std::string::npos; }));
+  top.type("q");
+  EXPECT_EQ(top.wait(), 0) << top.err();
+  EXPECT_NE(top.out().find("\x1b[?1049l"), std::string::npos) << "the screen is given back";
 }
 
 TEST(Stratctl, ErrorEnvelopesExitOneWithTheCode) {
