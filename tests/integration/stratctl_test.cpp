@@ -19,6 +19,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -586,6 +587,31 @@ TEST(Stratctl, CannotConnectExitsThree) {
   Result dns = run({"--url", "http://no-such-host.invalid:3000", "--timeout", "5", "ls"});
   EXPECT_EQ(dns.code, 3) << dns.err;
   EXPECT_NE(dns.err.find("no-such-host.invalid"), std::string::npos) << dns.err;
+}
+
+TEST(Stratctl, AnAnswerThatIsNotStratdsExitsOne) {
+  // A web server that is not stratd: one answer, plain text.
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(fd, 4), 0);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  std::thread server([fd] {
+    const int c = accept(fd, nullptr, nullptr);
+    char buf[4096];
+    [[maybe_unused]] ssize_t n = read(c, buf, sizeof buf);
+    const std::string reply = "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot here\n";
+    n = write(c, reply.data(), reply.size());
+    close(c);
+  });
+  Result r = run({"--url", "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)), "show", "x"});
+  server.join();
+  close(fd);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "stratctl: BAD_RESPONSE: HTTP 404 without stratd's envelope (is this stratd?)\n");
 }
 
 TEST(Stratctl, StratdUrlFromTheEnvironmentAndTheFlagWins) {
