@@ -99,6 +99,12 @@ CliStatus follow(CommandContext& ctx, const std::string& id, const std::string& 
       overlap.emplace(std::move(lines));
       continue;
     }
+    if (m.kind == WsMessage::Kind::Lagged) {
+      // Log lines are shed like ticks for a reader that falls behind.
+      ctx.err << "stratctl: too slow: stratd dropped " << m.raw.value("dropped", Json(0)).dump() << " log lines\n"
+              << std::flush;
+      continue;
+    }
     if (m.kind != WsMessage::Kind::LogLine || m.raw.value("runner_id", Json("")) != id) continue;
     const LogLine l = line_of(m.raw);
     if (!overlap || overlap->repeat(l)) continue;
