@@ -626,3 +626,68 @@ TEST(Stratctl, StratdUrlFromTheEnvironmentAndTheFlagWins) {
   Result env_used = run({"ls"}, {.env = {{"STRATD_URL", refused}}});
   EXPECT_EQ(env_used.code, 3);
 }
+
+// GET /api/runners/:id/logs and the /ws logs subscription, as issue 10's
+// contract gives them: tail, since, RUNNER_NOT_FOUND, a 400 for a bad time.
+TEST(Stratctl, LogsPrintsAndFollowsTheWorkerLog) {
+  StratdProcess s;
+  ASSERT_EQ(s.add_runner("talk", "BTCUSDT", "hold_long.lua").status, 201);
+  ASSERT_TRUE(eventually([&] { return lifecycle(s, "talk") == "Running"; }));
+  const std::string first_pid = std::to_string(s.runner("talk")["pid"].get<int>());
+  const std::string started = "running talk on BTCUSDT (pid " + first_pid + ")";
+  Result page;
+  ASSERT_TRUE(eventually([&] {
+    page = ctl(s, {"logs", "talk"});
+    return page.code == 0 && page.out.find(started) != std::string::npos;
+  })) << page.code << " " << page.err;
+  EXPECT_FALSE(has_escape(page.out));
+
+  Result one = ctl(s, {"logs", "talk", "--tail", "1", "--json"});
+  ASSERT_EQ(one.code, 0) << one.err;
+  const json d = json::parse(one.out);
+  EXPECT_EQ(d["runner_id"], "talk");
+  ASSERT_EQ(d["lines"].size(), 1u);
+  EXPECT_TRUE(d["lines"][0]["text"].is_string());
+
+  Result later = ctl(s, {"logs", "talk", "--since", "2999-01-01T00:00:00Z"});
+  ASSERT_EQ(later.code, 0) << later.err;
+  EXPECT_EQ(later.out, "");
+  // stratd judges the time; stratctl shows its code.
+  const HttpResult refused = s.http().get("/api/runners/talk/logs?since=yesterday");
+  ASSERT_EQ(refused.status, 400);
+  Result bad_since = ctl(s, {"logs", "talk", "--since", "yesterday"});
+  EXPECT_EQ(bad_since.code, 1);
+  EXPECT_EQ(bad_since.err.rfind("stratctl: " + refused.body["error"]["code"].get<std::string>() + ": ", 0), 0u)
+      << bad_since.err;
+  Result missing = ctl(s, {"logs", "nope"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("stratctl: RUNNER_NOT_FOUND: "), std::string::npos) << missing.err;
+  Result missing_follow = ctl(s, {"logs", "nope", "-f"});
+  EXPECT_EQ(missing_follow.code, 1);
+  EXPECT_NE(missing_follow.err.find("stratctl: RUNNER_NOT_FOUND: "), std::string::npos) << missing_follow.err;
+
+  // -f: the page, then what the next worker writes, each line once.
+  Cli follow({"--url", url_of(s), "logs", "talk", "-f"});
+  ASSERT_TRUE(follow.read_until([&](const std::string& out) { return out.find(started) != std::string::npos; }));
+  ASSERT_EQ(s.http().post("/api/runners/talk/restart").status, 200);
+  std::string second_pid;
+  ASSERT_TRUE(eventually([&] {
+    const json r = s.runner("talk");
+    if (r["pid"].is_number() && std::to_string(r["pid"].get<int>()) != first_pid) {
+      second_pid = std::to_string(r["pid"].get<int>());
+    }
+    return !second_pid.empty();
+  }));
+  const std::string restarted = "running talk on BTCUSDT (pid " + second_pid + ")";
+  ASSERT_TRUE(follow.read_until([&](const std::string& out) { return out.find(restarted) != std::string::npos; }))
+      << follow.out();
+  follow.signal(SIGINT);
+  EXPECT_EQ(follow.wait(), 0) << follow.err();
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = follow.out().find(needle); at != std::string::npos; at = follow.out().find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(started), 1u) << follow.out();
+  EXPECT_EQ(count(restarted), 1u) << follow.out();
+}
