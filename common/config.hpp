@@ -44,7 +44,9 @@ std::string usage_text();
 // --settings-table: the same as a Markdown table (docs/configuration.md).
 std::string settings_table();
 
-// Fills empty paths with their defaults and makes them absolute.
-Status resolve_paths(Config& cfg, const std::string& fallback_strategies_dir);
+// Fills empty paths with their defaults (systemd's directories when it
+// gives them, `shipped_strategies_dir` when ./strategies does not exist)
+// and makes them absolute.
+Status resolve_paths(Config& cfg, const std::string& shipped_strategies_dir);
 
 }  // namespace stratd

@@ -104,8 +104,14 @@ const Setting kSettings[] = {
 
     {"paths.state_dir", "STRATD_STATE_DIR", "--state-dir", 0, 0, "",
      "state directory (default $STATE_DIRECTORY, else ./stratd-state)", AT(paths.state_dir)},
+    {"paths.runtime_dir", "STRATD_RUNTIME_DIR", "--runtime-dir", 0, 0, "",
+     "ZeroMQ sockets (default $RUNTIME_DIRECTORY, else <state dir>/run)", AT(paths.runtime_dir)},
+    {"paths.logs_dir", "STRATD_LOGS_DIR", "--logs-dir", 0, 0, "",
+     "worker and feed logs (default $LOGS_DIRECTORY, else <state dir>/logs)", AT(paths.logs_dir)},
     {"paths.strategies_dir", "STRATD_STRATEGIES_DIR", "--strategies-dir", 0, 0, "",
-     "strategies directory (default ./strategies, else the shipped ones)", AT(paths.strategies_dir)},
+     "strategies directory (default ./strategies, else the shipped ones: ../share/stratd/strategies from the "
+     "binary)",
+     AT(paths.strategies_dir)},
 };
 
 #undef AT

@@ -74,7 +74,7 @@ int run_stratd(const Config& cfg) {
   std::signal(SIGPIPE, SIG_IGN);
   TerminationHold hold;
   raise_descriptor_limit();
-  auto state = StateDir::open(cfg.paths.state_dir);
+  auto state = StateDir::open(cfg.paths);
   if (!state) return failed(state.error());
   auto opened = Store::open(state->file("stratd.db"));
   if (!opened) return failed(opened.error());
