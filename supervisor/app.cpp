@@ -3,7 +3,6 @@
 #include <sys/resource.h>
 
 #include <csignal>
-#include <filesystem>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -18,6 +17,7 @@
 #include "supervisor/feed_supervisor.hpp"
 #include "supervisor/http/listener.hpp"
 #include "supervisor/http/routes.hpp"
+#include "supervisor/install_layout.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/runners/runner_registry.hpp"
 #include "supervisor/shutdown_sequence.hpp"
@@ -56,11 +56,6 @@ void raise_descriptor_limit() {
     nofile.rlim_cur = nofile.rlim_max;
     setrlimit(RLIMIT_NOFILE, &nofile);
   }
-}
-
-std::string program_dir() {
-  std::error_code ec;
-  return std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().string();
 }
 
 int failed(const Error& e) {
