@@ -19,7 +19,8 @@ struct HttpSettings {
   uint64_t body_limit_bytes;
   uint64_t header_limit_bytes;
   int64_t request_timeout_ms;
-  std::vector<std::string> cors_origins;
+  std::vector<std::string> cors_origins;  // [cors] allowed_origins
+  int64_t cors_max_age_secs;              // [cors] max_age
 };
 
 // [feed]
@@ -84,6 +85,7 @@ struct WsSettings {
 // [log]
 struct LogSettings {
   std::string level;
+  std::string format;  // text or json
   uint64_t max_file_bytes;
 };
 

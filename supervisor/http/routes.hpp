@@ -11,5 +11,7 @@ void add_engine_routes(Router& router, ApiContext& ctx);
 void add_event_routes(Router& router, ApiContext& ctx);
 // /api/runners and /api/runners/:id[/snapshot|/history|/stop|/start|/restart]
 void add_runner_routes(Router& router, ApiContext& ctx);
+// GET /api/openapi.json: docs/openapi.json, built in
+void add_openapi_routes(Router& router);
 
 }  // namespace stratd::supervisor::http

@@ -7,6 +7,8 @@
 #include "supervisor/http/routes.hpp"
 #include "supervisor/http/runner_request.hpp"
 #include "supervisor/http/runner_json.hpp"
+#include "supervisor/logs/log_line.hpp"
+#include "supervisor/logs/log_reader.hpp"
 
 namespace stratd::supervisor::http {
 namespace {
@@ -123,6 +125,38 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
                Json out = Json::array();
                for (const auto& p : *rows) out.push_back(to_json(p.trade));
                respond(reply_ok(status::ok, std::move(out)));
+             }));
+
+  // The worker's log: GET /api/runners/:id/logs?tail=N&since=T
+  router.add(verb::get, "/api/runners/:id/logs",
+             with_runner([&ctx](const Request& req, const Runner& r, Respond respond) {
+               LogQuery query;
+               const auto q = parse_query(to_sv(req.target()));
+               if (auto it = q.find("tail"); it != q.end()) {
+                 auto n = parse_count(it->second);
+                 if (!n || *n > 10'000) {
+                   return respond(reply_error(ErrorCode::ValidationError, "tail must be an integer from 1 to 10000",
+                                              Json{{"fields", {{"tail", "must be an integer from 1 to 10000"}}}}));
+                 }
+                 query.tail = *n;
+               }
+               if (auto it = q.find("since"); it != q.end()) {
+                 query.since_ms = parse_time_ms(it->second);
+                 if (!query.since_ms) {
+                   const char* problem = "must be milliseconds since the epoch or an RFC 3339 time";
+                   return respond(reply_error(ErrorCode::ValidationError, std::string("since ") + problem,
+                                              Json{{"fields", {{"since", problem}}}}));
+                 }
+               }
+               const LogTail tail = read_log_tail(ctx.registry.log_path(r.spec.runner_id), query);
+               Json lines = Json::array();
+               for (const auto& l : tail.lines) {
+                 lines.push_back({{"text", l.text},
+                                  {"timestamp_ms", l.timestamp_ms ? Json(*l.timestamp_ms) : Json(nullptr)}});
+               }
+               respond(reply_ok(status::ok, Json{{"runner_id", r.spec.runner_id},
+                                                 {"lines", std::move(lines)},
+                                                 {"truncated", tail.truncated}}));
              }));
 
   using Control = Expected<const Runner*> (RunnerRegistry::*)(const std::string&);

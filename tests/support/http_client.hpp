@@ -29,9 +29,12 @@ class HttpClient {
     return request("POST", target, body);
   }
   HttpResult del(const std::string& target) const { return request("DELETE", target, ""); }
-  HttpResult request(const std::string& method, const std::string& target, const std::string& body) const;
+  HttpResult request(const std::string& method, const std::string& target, const std::string& body,
+                     const std::map<std::string, std::string>& headers = {}) const;
   // Writes `bytes` as they are and reads one response: for malformed input.
   HttpResult raw(const std::string& bytes) const;
+  const std::string& host() const { return host_; }
+  uint16_t port() const { return port_; }
 
  private:
   std::string host_;
