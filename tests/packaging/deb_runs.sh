@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The unpacked .deb runs on its own: its stratd prints the project's
-# version, and started on a free port with a scratch state directory (and
-# the shipped, all-commented configuration) it serves /health, lists the
-# installed strategies (found beside the binary, not in the source tree),
-# and runs a runner with the installed strat-worker and strat-feed.
+# version and accepts the shipped configuration; started on a free port
+# with a scratch state directory (and that configuration) it serves
+# /health, lists the installed strategies (found beside the binary, not in
+# the source tree), and runs a runner with the installed strat-worker and
+# strat-feed.
 #   deb_runs.sh OUT_DIR VERSION BIN_DIR DATA_DIR CONFIG_DIR
 set -euo pipefail
 out=$(realpath "$1") version=$2 bindir=$3 datadir=$4 configdir=$5
@@ -27,6 +28,9 @@ eventually() {
 
 got=$("$stratd" --version)
 [[ $got == "stratd $version" ]] || fail "--version printed '$got', not 'stratd $version'"
+# The shipped configuration, as the unit passes it, loads.
+"$stratd" --check-config --config "$root$configdir/stratd.toml" >/dev/null ||
+  fail "stratd --check-config refuses the shipped $configdir/stratd.toml"
 
 # A strategy only the unpacked tree has: listing it proves stratd reads
 # the installed strategies, not the source tree's.
