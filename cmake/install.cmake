@@ -16,13 +16,22 @@ set(STRATD_STRATEGIES_DIR "${CMAKE_INSTALL_FULL_DATADIR}/stratd/strategies")
 # Debian 12 keeps packaged units in /lib/systemd/system (the same directory
 # as /usr/lib/systemd/system on its merged /usr); any other prefix its own
 # lib/systemd/system (systemd reads /usr/local/lib/systemd/system too).
-if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
-  set(_stratd_unit_dir "/lib/systemd/system")
+# Derived from the prefix at every configure (a cached default would keep
+# the first prefix's), unless given.
+set(STRATD_UNIT_DIR "" CACHE PATH "where stratd.service is installed (empty: from the prefix)")
+set(STRATD_SYSUSERS_DIR "" CACHE PATH "where sysusers.d/stratd.conf is installed (empty: from the prefix)")
+if(STRATD_UNIT_DIR)
+  set(STRATD_SYSTEMD_UNIT_DIR "${STRATD_UNIT_DIR}")
+elseif(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+  set(STRATD_SYSTEMD_UNIT_DIR "/lib/systemd/system")
 else()
-  set(_stratd_unit_dir "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
+  set(STRATD_SYSTEMD_UNIT_DIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
 endif()
-set(STRATD_SYSTEMD_UNIT_DIR "${_stratd_unit_dir}" CACHE PATH "where stratd.service is installed")
-set(STRATD_SYSUSERS_DIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d" CACHE PATH "where sysusers.d/stratd.conf is installed")
+if(STRATD_SYSUSERS_DIR)
+  set(STRATD_SYSUSERS_INSTALL_DIR "${STRATD_SYSUSERS_DIR}")
+else()
+  set(STRATD_SYSUSERS_INSTALL_DIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d")
+endif()
 
 # The service's backstops, for max_runners (256) workers: a worker runs 3
 # to 4 threads and holds a few MiB to tens of MiB (docs/operations.md).
@@ -38,5 +47,5 @@ install(DIRECTORY strategies/ DESTINATION ${CMAKE_INSTALL_DATADIR}/stratd/strate
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${CMAKE_BINARY_DIR}/stratd.service DESTINATION ${STRATD_SYSTEMD_UNIT_DIR})
-install(FILES systemd/stratd.sysusers DESTINATION ${STRATD_SYSUSERS_DIR} RENAME stratd.conf)
+install(FILES systemd/stratd.sysusers DESTINATION ${STRATD_SYSUSERS_INSTALL_DIR} RENAME stratd.conf)
 install(FILES ${CMAKE_BINARY_DIR}/stratd.toml DESTINATION ${STRATD_CONFIG_DIR})

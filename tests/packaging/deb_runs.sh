@@ -37,9 +37,14 @@ got=$("$stratd" --version)
 cp "$strategies/ema_crossover.lua" "$strategies/from_the_package.lua"
 
 scratch=$(mktemp -d)
-pid=
+pid= instance=
 cleanup() {
-  [[ -n $pid ]] && { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null
+  # A failed run is killed: its runners' segments are left, and removed here.
+  if [[ -n $pid ]]; then
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  if [[ -n $instance ]]; then rm -f /dev/shm/stratd."$instance".*; fi
   rm -f "$strategies/from_the_package.lua"
   rm -rf "$scratch"
 }
@@ -53,6 +58,7 @@ pid=$!
 show_log() { echo "--- stratd's log:" >&2; tail -30 "$scratch/stratd.log" >&2; }
 eventually 20 test -s "$scratch/state/http.url" || { show_log; fail "stratd did not publish http.url"; }
 url=$(cat "$scratch/state/http.url")
+instance=$(curl -sf "$url/api/engine/health" | grep -o '"instance":"[0-9a-f]*"' | cut -d'"' -f4) || true
 
 health=$(curl -sf "$url/health") || { show_log; fail "GET /health failed"; }
 grep -q "\"version\":\"$version\"" <<<"$health" || fail "/health says $health"
