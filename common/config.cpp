@@ -389,21 +389,35 @@ Expected<LoadedConfig> load_config(int argc, const char* const* argv) {
   return out;
 }
 
-Status resolve_paths(Config& cfg, const std::string& fallback_strategies_dir) {
+Status resolve_paths(Config& cfg, const std::string& shipped_strategies_dir) {
   std::error_code ec;
   auto& p = cfg.paths;
+  // Under systemd, StateDirectory=, RuntimeDirectory= and LogsDirectory=
+  // say where these go; a unit that names several lists them with ':'.
+  auto from_systemd = [](const char* variable) {
+    const char* v = std::getenv(variable);
+    const std::string_view all = v ? v : "";
+    return std::string(all.substr(0, all.find(':')));
+  };
   if (p.state_dir.empty()) {
-    // Under systemd, StateDirectory= tells us where to keep state.
-    const char* sd = std::getenv("STATE_DIRECTORY");
-    p.state_dir = sd && *sd ? std::string(sd) : std::string("stratd-state");
+    p.state_dir = from_systemd("STATE_DIRECTORY");
+    if (p.state_dir.empty()) p.state_dir = "stratd-state";
   }
   if (p.strategies_dir.empty()) {
-    p.strategies_dir = fs::is_directory("strategies", ec) ? "strategies" : fallback_strategies_dir;
+    p.strategies_dir = fs::is_directory("strategies", ec) ? "strategies" : shipped_strategies_dir;
   }
   fs::create_directories(p.state_dir, ec);
   if (ec) return invalid("cannot create state dir " + p.state_dir + ": " + ec.message());
   p.state_dir = fs::canonical(p.state_dir, ec).string();
   if (ec) return invalid("state dir: " + ec.message());
+  if (p.runtime_dir.empty()) p.runtime_dir = from_systemd("RUNTIME_DIRECTORY");
+  if (p.runtime_dir.empty()) p.runtime_dir = p.state_dir + "/run";
+  if (p.logs_dir.empty()) p.logs_dir = from_systemd("LOGS_DIRECTORY");
+  if (p.logs_dir.empty()) p.logs_dir = p.state_dir + "/logs";
+  // Created by the state directory's owner as it opens; absolute here
+  // because the children are handed them.
+  p.runtime_dir = fs::absolute(p.runtime_dir).lexically_normal().string();
+  p.logs_dir = fs::absolute(p.logs_dir).lexically_normal().string();
   if (!fs::is_directory(p.strategies_dir, ec)) return invalid("strategies dir does not exist: " + p.strategies_dir);
   p.strategies_dir = fs::canonical(p.strategies_dir, ec).string();
   if (ec) return invalid("strategies dir: " + ec.message());

@@ -62,7 +62,9 @@ ReloadOutcome apply_reload(Config& loaded, const Config& fresh);
 // Copies every live setting of `from` into `to`.
 void copy_live_settings(Config& to, const Config& from);
 
-// Fills empty paths with their defaults and makes them absolute.
-Status resolve_paths(Config& cfg, const std::string& fallback_strategies_dir);
+// Fills empty paths with their defaults (systemd's directories when it
+// gives them, `shipped_strategies_dir` when ./strategies does not exist)
+// and makes them absolute.
+Status resolve_paths(Config& cfg, const std::string& shipped_strategies_dir);
 
 }  // namespace stratd

@@ -110,8 +110,14 @@ const Setting kSettings[] = {
 
     {"paths.state_dir", "STRATD_STATE_DIR", "--state-dir", 0, 0, "",
      "state directory (default $STATE_DIRECTORY, else ./stratd-state)", AT(paths.state_dir), kRestart},
+    {"paths.runtime_dir", "STRATD_RUNTIME_DIR", "--runtime-dir", 0, 0, "",
+     "ZeroMQ sockets (default $RUNTIME_DIRECTORY, else <state dir>/run)", AT(paths.runtime_dir), kRestart},
+    {"paths.logs_dir", "STRATD_LOGS_DIR", "--logs-dir", 0, 0, "",
+     "worker and feed logs (default $LOGS_DIRECTORY, else <state dir>/logs)", AT(paths.logs_dir), kRestart},
     {"paths.strategies_dir", "STRATD_STRATEGIES_DIR", "--strategies-dir", 0, 0, "",
-     "strategies directory (default ./strategies, else the shipped ones)", AT(paths.strategies_dir), kRestart},
+     "strategies directory (default ./strategies, else the shipped ones: ../share/stratd/strategies from the "
+     "binary)",
+     AT(paths.strategies_dir), kRestart},
 };
 
 #undef AT

@@ -92,7 +92,9 @@ struct LogSettings {
 // [paths]
 struct PathSettings {
   std::string state_dir;       // empty: $STATE_DIRECTORY (systemd) or ./stratd-state
-  std::string strategies_dir;  // empty: ./strategies, else the source tree's
+  std::string runtime_dir;     // empty: $RUNTIME_DIRECTORY (systemd) or <state_dir>/run
+  std::string logs_dir;        // empty: $LOGS_DIRECTORY (systemd) or <state_dir>/logs
+  std::string strategies_dir;  // empty: ./strategies, else the shipped ones beside the binary
 };
 
 }  // namespace stratd

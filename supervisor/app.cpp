@@ -3,7 +3,6 @@
 #include <sys/resource.h>
 
 #include <csignal>
-#include <filesystem>
 #include <map>
 
 #include <boost/asio/io_context.hpp>
@@ -19,6 +18,7 @@
 #include "supervisor/feed_supervisor.hpp"
 #include "supervisor/http/listener.hpp"
 #include "supervisor/http/routes.hpp"
+#include "supervisor/install_layout.hpp"
 #include "supervisor/logs/log_follower.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/runners/runner_registry.hpp"
@@ -60,11 +60,6 @@ void raise_descriptor_limit() {
     nofile.rlim_cur = nofile.rlim_max;
     setrlimit(RLIMIT_NOFILE, &nofile);
   }
-}
-
-std::string program_dir() {
-  std::error_code ec;
-  return std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().string();
 }
 
 int failed(const Error& e) {
@@ -115,7 +110,7 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   std::signal(SIGPIPE, SIG_IGN);
   TerminationHold hold;
   raise_descriptor_limit();
-  auto state = StateDir::open(cfg.paths.state_dir);
+  auto state = StateDir::open(cfg.paths);
   if (!state) return failed(state.error());
   auto opened = Store::open(state->file("stratd.db"));
   if (!opened) return failed(opened.error());

@@ -4,6 +4,7 @@
 #include "common/config.hpp"
 #include "common/logging.hpp"
 #include "supervisor/app.hpp"
+#include "supervisor/install_layout.hpp"
 
 int main(int argc, char** argv) {
   auto loaded = stratd::load_config(argc, argv);
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   stratd::Config cfg = loaded->config;
-  if (auto st = stratd::resolve_paths(cfg, STRATD_SOURCE_STRATEGIES); !st) {
+  if (auto st = stratd::resolve_paths(cfg, stratd::supervisor::shipped_strategies_dir()); !st) {
     fprintf(stderr, "stratd: %s\n", st.error().message.c_str());
     return 2;
   }
