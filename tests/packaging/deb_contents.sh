@@ -35,7 +35,7 @@ for script in postinst prerm postrm; do
 done
 
 files=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
-for f in "$bindir/stratd" "$bindir/strat-worker" "$bindir/strat-feed" \
+for f in "$bindir/stratd" "$bindir/strat-worker" "$bindir/strat-feed" "$bindir/stratctl" \
   "$datadir/stratd/strategies/ema_crossover.lua" "$docdir/README.md" "$docdir/operations.md" \
   "$docdir/configuration.md" "$unitdir/stratd.service" "$sysusersdir/stratd.conf" "$configdir/stratd.toml"; do
   grep -qxF "$f" <<<"$files" || fail "$f is not in the package"

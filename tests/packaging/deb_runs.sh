@@ -78,6 +78,10 @@ for program in strat-worker strat-feed; do
   pgrep -f -- "^$root$bindir/$program .*$scratch/state/" >/dev/null || fail "no $root$bindir/$program runs"
 done
 
+# The unpacked stratctl sees it.
+listing=$("$root$bindir/stratctl" --url "$url" ls) || fail "the unpacked stratctl ls failed"
+grep -q "pkg" <<<"$listing" || fail "stratctl ls does not list the runner: $listing"
+
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?
