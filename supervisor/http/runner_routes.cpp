@@ -26,6 +26,20 @@ std::optional<size_t> parse_count(const std::string& s) {
   return v;
 }
 
+// A query's count in [1, max], into `out` if given; the refusal if it is bad.
+std::optional<Response> read_count(const std::map<std::string, std::string>& q, const std::string& key, size_t max,
+                                   size_t& out) {
+  auto it = q.find(key);
+  if (it == q.end()) return std::nullopt;
+  auto n = parse_count(it->second);
+  if (!n || *n > max) {
+    const std::string problem = "must be an integer from 1 to " + std::to_string(max);
+    return reply_error(ErrorCode::ValidationError, key + " " + problem, Json{{"fields", {{key, problem}}}});
+  }
+  out = *n;
+  return std::nullopt;
+}
+
 }  // namespace
 
 void add_runner_routes(Router& router, ApiContext& ctx) {
@@ -106,14 +120,8 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
   router.add(verb::get, "/api/runners/:id/trades",
              with_runner([&ctx](const Request& req, const Runner& r, Respond respond) {
                size_t limit = 100;
-               const auto q = parse_query(to_sv(req.target()));
-               if (auto it = q.find("limit"); it != q.end()) {
-                 auto n = parse_count(it->second);
-                 if (!n || *n > 10'000) {
-                   return respond(reply_error(ErrorCode::ValidationError, "limit must be an integer from 1 to 10000",
-                                              Json{{"fields", {{"limit", "must be an integer from 1 to 10000"}}}}));
-                 }
-                 limit = *n;
+               if (auto bad = read_count(parse_query(to_sv(req.target())), "limit", 10'000, limit)) {
+                 return respond(std::move(*bad));
                }
                // What the worker committed last is in the store before we read it.
                ctx.registry.persist(r.spec.runner_id);
@@ -132,14 +140,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
              with_runner([&ctx](const Request& req, const Runner& r, Respond respond) {
                LogQuery query;
                const auto q = parse_query(to_sv(req.target()));
-               if (auto it = q.find("tail"); it != q.end()) {
-                 auto n = parse_count(it->second);
-                 if (!n || *n > 10'000) {
-                   return respond(reply_error(ErrorCode::ValidationError, "tail must be an integer from 1 to 10000",
-                                              Json{{"fields", {{"tail", "must be an integer from 1 to 10000"}}}}));
-                 }
-                 query.tail = *n;
-               }
+               if (auto bad = read_count(q, "tail", 10'000, query.tail)) return respond(std::move(*bad));
                if (auto it = q.find("since"); it != q.end()) {
                  query.since_ms = parse_time_ms(it->second);
                  if (!query.since_ms) {
