@@ -132,38 +132,62 @@ constexpr Retired kRetired[] = {
     {"websocket.threads", "one loop serves every WebSocket client (measured in docs/performance.md)"},
 };
 
-Status apply_file(Config& c, const std::string& path, std::vector<std::string>& notices) {
+size_t index_of(const Setting* s) { return size_t(s - settings().data()); }
+
+std::string line_of(const std::string& path, const toml::node& node) {
+  const auto line = node.source().begin.line;
+  return line > 0 ? path + ":" + std::to_string(line) : path;
+}
+
+Status apply_file(LoadedConfig& out, const std::string& path) {
+  Config& c = out.config;
   toml::table t;
   try {
     t = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    return invalid(path + ": " + std::string(e.description()));
+    const auto line = e.source().begin.line;
+    return invalid(path + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " +
+                   std::string(e.description()));
   }
-  // Sections that are ours: a key in one that no row names is a typo, and
-  // a typo silently ignored is a setting silently not set. Sections of
-  // others' formats are left alone.
+  auto section_of = [](std::string_view key) { return key.substr(0, key.find('.')); };
+  // Sections that are ours (or the seed plan's names for ours): a key in
+  // one that no row names is a typo, and a typo silently ignored is a
+  // setting silently not set. Sections of others' formats are left alone.
+  auto ours = [&](std::string_view sec) {
+    for (const auto& s : settings()) {
+      if (section_of(s.key) == sec) return true;
+    }
+    for (const auto& a : setting_aliases()) {
+      if (section_of(a.key) == sec) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> set_at(settings().size());  // where the file set each, to refuse a second time
   for (const auto& [section, value] : t) {
     const std::string sec(section.str());
+    if (!ours(sec)) continue;
     const auto* table = value.as_table();
-    const bool ours = [&] {
-      for (const auto& s : settings()) {
-        if (s.key.substr(0, s.key.find('.')) == sec) return true;
-      }
-      return false;
-    }();
-    if (!ours) continue;
-    if (!table) return invalid(path + ": [" + sec + "] must be a table");
+    if (!table) return invalid(line_of(path, value) + ": [" + sec + "] must be a table");
     for (const auto& [name, node] : *table) {
-      const std::string key = sec + "." + std::string(name.str());
+      const std::string written = sec + "." + std::string(name.str());
+      const std::string where = line_of(path, node);
+      std::string key = written;
+      for (const auto& a : setting_aliases()) {
+        if (a.key == written) key = std::string(a.means);
+      }
       const Setting* s = find_by(&Setting::key, key);
       const auto retired = std::find_if(std::begin(kRetired), std::end(kRetired),
                                         [&](const Retired& r) { return r.key == key; });
       if (!s && retired != std::end(kRetired)) {
-        notices.push_back(path + ": " + key + " is ignored: " + std::string(retired->why));
+        out.notices.push_back(where + ": " + key + " is ignored: " + std::string(retired->why));
         continue;
       }
-      if (!s) return invalid(path + ": unknown setting " + key);
-      if (Status st = apply_toml_value(*s, c, node, path); !st) return st;
+      if (!s) return invalid(where + ": unknown setting " + written);
+      std::string& earlier = set_at[index_of(s)];
+      if (!earlier.empty()) return invalid(where + ": " + written + " sets " + key + " again (also at " + earlier + ")");
+      earlier = where;
+      if (Status st = apply_toml_value(*s, c, node, written == key ? where : where + " (" + written + ")"); !st) return st;
+      out.origins[index_of(s)] = written == key ? where : where + " (as " + written + ")";
     }
   }
   return ok();
@@ -185,6 +209,7 @@ Status check_relations(const Config& c) {
                                                  "error", "err",   "critical", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
     return invalid("log.level must be one of trace, debug, info, warn, error, critical, off");
+  if (c.log.format != "text" && c.log.format != "json") return invalid("log.format must be text or json");
   return ok();
 }
 
@@ -210,25 +235,97 @@ std::string usage_text() {
     std::string where = "[" + std::string(s.key.substr(0, dot)) + "] " + std::string(s.key.substr(dot + 1)) + ", " +
                         std::string(s.env);
     if (!s.default_value.empty()) where += "; default " + std::string(s.default_value);
+    if (s.reload == Reload::Live) where += "; reloads live";
     snprintf(line, sizeof line, "  %-36s %s\n", "", where.c_str());
     out += line;
   }
+  out += "  --check-config: load and check everything, print each setting with where it came from\n";
   out += "  --help, --version, --settings-table (every setting as a Markdown table)\n";
   return out;
 }
 
 std::string settings_table() {
   std::string out =
-      "| file | variable | flag | default | range | what |\n| --- | --- | --- | --- | --- | --- |\n";
+      "| file | variable | flag | default | range | on reload | what |\n| --- | --- | --- | --- | --- | --- | --- |\n";
   for (const auto& s : settings()) {
     const auto dot = s.key.find('.');
     const std::string range = s.is_number() ? number_text(s.min) + " – " + number_text(s.max) : "";
     out += "| `[" + std::string(s.key.substr(0, dot)) + "] " + std::string(s.key.substr(dot + 1)) + "` | `" +
            std::string(s.env) + "` | `" + std::string(s.flag) + "` | " +
            (s.default_value.empty() ? std::string() : "`" + std::string(s.default_value) + "`") + " | " + range +
-           " | " + std::string(s.help) + " |\n";
+           " | " + (s.reload == Reload::Live ? "live" : "restart") + " | " + std::string(s.help) + " |\n";
   }
   return out;
+}
+
+namespace {
+// A setting's value as TOML.
+std::string toml_value(const Setting& s, const Config& c) {
+  return std::visit(
+      [&](auto at) -> std::string {
+        const auto& f = at(const_cast<Config&>(c));
+        using T = std::decay_t<decltype(f)>;
+        auto quoted = [](const std::string& v) {
+          std::string q = "\"";
+          for (char ch : v) {
+            if (ch == '"' || ch == '\\') q += '\\';
+            q += ch;
+          }
+          return q + "\"";
+        };
+        if constexpr (std::is_same_v<T, std::string>) {
+          return quoted(f);
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          std::string out = "[";
+          for (size_t i = 0; i < f.size(); ++i) out += (i ? ", " : "") + quoted(f[i]);
+          return out + "]";
+        } else if constexpr (std::is_floating_point_v<T>) {
+          return number_text(f);
+        } else {
+          return std::to_string(f);
+        }
+      },
+      s.field);
+}
+}  // namespace
+
+std::string describe_config(const LoadedConfig& loaded) {
+  std::string out = "# stratd's effective configuration";
+  out += loaded.config.config_file.empty() ? " (no file)\n" : " (file " + loaded.config.config_file + ")\n";
+  std::string_view section;
+  const auto rows = settings();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Setting& s = rows[i];
+    const auto dot = s.key.find('.');
+    if (s.key.substr(0, dot) != section) {
+      section = s.key.substr(0, dot);
+      out += "\n[" + std::string(section) + "]\n";
+    }
+    out += std::string(s.key.substr(dot + 1)) + " = " + toml_value(s, loaded.config) + "  # " +
+           (i < loaded.origins.size() ? loaded.origins[i] : std::string("default")) + "\n";
+  }
+  for (const auto& n : loaded.notices) out += "# notice: " + n + "\n";
+  return out;
+}
+
+ReloadOutcome apply_reload(Config& loaded, const Config& fresh) {
+  ReloadOutcome outcome;
+  for (const auto& s : settings()) {
+    if (toml_value(s, loaded) == toml_value(s, fresh)) continue;
+    if (s.reload == Reload::Restart) {
+      outcome.need_restart.emplace_back(s.key);
+      continue;
+    }
+    std::visit([&](auto at) { at(loaded) = at(const_cast<Config&>(fresh)); }, s.field);
+    outcome.applied.emplace_back(s.key);
+  }
+  return outcome;
+}
+
+void copy_live_settings(Config& to, const Config& from) {
+  for (const auto& s : settings()) {
+    if (s.reload == Reload::Live) std::visit([&](auto at) { at(to) = at(const_cast<Config&>(from)); }, s.field);
+  }
 }
 
 Expected<LoadedConfig> load_config(int argc, const char* const* argv) {
@@ -252,6 +349,10 @@ Expected<LoadedConfig> load_config(int argc, const char* const* argv) {
       out.action = CliAction::SettingsTable;
       return out;
     }
+    if (arg == "--check-config") {
+      out.action = CliAction::CheckConfig;
+      continue;
+    }
     std::string_view name = arg, value;
     if (auto eq = arg.find('='); eq != std::string_view::npos) {
       name = arg.substr(0, eq);
@@ -269,37 +370,54 @@ Expected<LoadedConfig> load_config(int argc, const char* const* argv) {
     flags.emplace_back(s, std::string(value));
   }
   Config& c = out.config;
+  out.origins.assign(settings().size(), "default");
   if (!config_file.empty()) {
-    if (auto st = apply_file(c, config_file, out.notices); !st) return Unexpected<Error>{st.error()};
+    if (auto st = apply_file(out, config_file); !st) return Unexpected<Error>{st.error()};
     c.config_file = config_file;
   }
   for (const auto& s : settings()) {
     if (const char* e = std::getenv(std::string(s.env).c_str())) {
       if (auto st = apply_text(s, c, e, s.env); !st) return Unexpected<Error>{st.error()};
+      out.origins[index_of(&s)] = "environment " + std::string(s.env);
     }
   }
   for (const auto& [s, v] : flags) {
     if (auto st = apply_text(*s, c, v, s->flag); !st) return Unexpected<Error>{st.error()};
+    out.origins[index_of(s)] = "flag " + std::string(s->flag);
   }
   if (auto st = check_relations(c); !st) return Unexpected<Error>{st.error()};
   return out;
 }
 
-Status resolve_paths(Config& cfg, const std::string& fallback_strategies_dir) {
+Status resolve_paths(Config& cfg, const std::string& shipped_strategies_dir) {
   std::error_code ec;
   auto& p = cfg.paths;
+  // Under systemd, StateDirectory=, RuntimeDirectory= and LogsDirectory=
+  // say where these go; a unit that names several lists them with ':'.
+  auto from_systemd = [](const char* variable) {
+    const char* v = std::getenv(variable);
+    const std::string_view all = v ? v : "";
+    return std::string(all.substr(0, all.find(':')));
+  };
   if (p.state_dir.empty()) {
-    // Under systemd, StateDirectory= tells us where to keep state.
-    const char* sd = std::getenv("STATE_DIRECTORY");
-    p.state_dir = sd && *sd ? std::string(sd) : std::string("stratd-state");
+    p.state_dir = from_systemd("STATE_DIRECTORY");
+    if (p.state_dir.empty()) p.state_dir = "stratd-state";
   }
   if (p.strategies_dir.empty()) {
-    p.strategies_dir = fs::is_directory("strategies", ec) ? "strategies" : fallback_strategies_dir;
+    p.strategies_dir = fs::is_directory("strategies", ec) ? "strategies" : shipped_strategies_dir;
   }
   fs::create_directories(p.state_dir, ec);
   if (ec) return invalid("cannot create state dir " + p.state_dir + ": " + ec.message());
   p.state_dir = fs::canonical(p.state_dir, ec).string();
   if (ec) return invalid("state dir: " + ec.message());
+  if (p.runtime_dir.empty()) p.runtime_dir = from_systemd("RUNTIME_DIRECTORY");
+  if (p.runtime_dir.empty()) p.runtime_dir = p.state_dir + "/run";
+  if (p.logs_dir.empty()) p.logs_dir = from_systemd("LOGS_DIRECTORY");
+  if (p.logs_dir.empty()) p.logs_dir = p.state_dir + "/logs";
+  // Created by the state directory's owner as it opens; absolute here
+  // because the children are handed them.
+  p.runtime_dir = fs::absolute(p.runtime_dir).lexically_normal().string();
+  p.logs_dir = fs::absolute(p.logs_dir).lexically_normal().string();
   if (!fs::is_directory(p.strategies_dir, ec)) return invalid("strategies dir does not exist: " + p.strategies_dir);
   p.strategies_dir = fs::canonical(p.strategies_dir, ec).string();
   if (ec) return invalid("strategies dir: " + ec.message());

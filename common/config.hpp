@@ -28,13 +28,16 @@ struct Config {
 };
 
 // What the command line asked for besides running.
-enum class CliAction { Run, Help, Version, SettingsTable };
+enum class CliAction { Run, Help, Version, SettingsTable, CheckConfig };
 
 struct LoadedConfig {
   Config config;
   CliAction action = CliAction::Run;
   // What the operator should hear once logging is up (a retired setting).
   std::vector<std::string> notices;
+  // Where each setting's value came from, by its index in settings():
+  // "default", "<file>:<line>", "environment STRATD_X", "flag --x".
+  std::vector<std::string> origins;
 };
 
 // Builds the configuration from argv, the environment and the file it names.
@@ -44,7 +47,24 @@ std::string usage_text();
 // --settings-table: the same as a Markdown table (docs/configuration.md).
 std::string settings_table();
 
-// Fills empty paths with their defaults and makes them absolute.
-Status resolve_paths(Config& cfg, const std::string& fallback_strategies_dir);
+// --check-config: every setting as TOML, with where its value came from.
+std::string describe_config(const LoadedConfig& loaded);
+
+// What a reload (SIGHUP) did with a freshly loaded configuration.
+struct ReloadOutcome {
+  std::vector<std::string> applied;       // live settings that changed, now in effect
+  std::vector<std::string> need_restart;  // changed, but only a restart applies them
+};
+// Compares a freshly loaded configuration with the one loaded before
+// (both before resolve_paths) and copies the live settings that changed
+// into `loaded`.
+ReloadOutcome apply_reload(Config& loaded, const Config& fresh);
+// Copies every live setting of `from` into `to`.
+void copy_live_settings(Config& to, const Config& from);
+
+// Fills empty paths with their defaults (systemd's directories when it
+// gives them, `shipped_strategies_dir` when ./strategies does not exist)
+// and makes them absolute.
+Status resolve_paths(Config& cfg, const std::string& shipped_strategies_dir);
 
 }  // namespace stratd

@@ -14,6 +14,10 @@ namespace stratd {
 
 struct Config;
 
+// Whether a reload (SIGHUP) applies a new value at once, or only a restart
+// of stratd does.
+enum class Reload { Restart, Live };
+
 struct Setting {
   using Field = std::variant<std::string& (*)(Config&), std::vector<std::string>& (*)(Config&),
                              uint16_t& (*)(Config&), int64_t& (*)(Config&), uint64_t& (*)(Config&),
@@ -27,11 +31,20 @@ struct Setting {
   std::string_view default_value;  // as written in a flag; a list is comma-separated
   std::string_view help;
   Field field;
+  Reload reload;
 
   bool is_number() const { return field.index() >= 2; }
 };
 
 // Every setting, in the order --help lists them.
 std::span<const Setting> settings();
+
+// Names of the seed plan's config.toml that mean one of our settings
+// (`[engine] max_runners` is `[runners] max_runners`), and old names of ours.
+struct SettingAlias {
+  std::string_view key;
+  std::string_view means;
+};
+std::span<const SettingAlias> setting_aliases();
 
 }  // namespace stratd

@@ -22,7 +22,7 @@ enum class ErrorCode : uint8_t {
   // The REST API.
   RunnerNotFound,
   RunnerExists,
-  RunnerLimitReached,
+  RunnerLimit,
   ShuttingDown,
   InvalidStrategyPath,
   StrategyNotFound,

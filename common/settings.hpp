@@ -19,7 +19,8 @@ struct HttpSettings {
   uint64_t body_limit_bytes;
   uint64_t header_limit_bytes;
   int64_t request_timeout_ms;
-  std::vector<std::string> cors_origins;
+  std::vector<std::string> cors_origins;  // [cors] allowed_origins
+  int64_t cors_max_age_secs;              // [cors] max_age
 };
 
 // [feed]
@@ -84,13 +85,16 @@ struct WsSettings {
 // [log]
 struct LogSettings {
   std::string level;
+  std::string format;  // text or json
   uint64_t max_file_bytes;
 };
 
 // [paths]
 struct PathSettings {
   std::string state_dir;       // empty: $STATE_DIRECTORY (systemd) or ./stratd-state
-  std::string strategies_dir;  // empty: ./strategies, else the source tree's
+  std::string runtime_dir;     // empty: $RUNTIME_DIRECTORY (systemd) or <state_dir>/run
+  std::string logs_dir;        // empty: $LOGS_DIRECTORY (systemd) or <state_dir>/logs
+  std::string strategies_dir;  // empty: ./strategies, else the shipped ones beside the binary
 };
 
 }  // namespace stratd

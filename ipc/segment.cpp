@@ -52,7 +52,9 @@ Expected<SegmentMapping> SegmentMapping::create(const std::string& name, uint32_
     return existing;
   try {
     bip::shared_memory_object::remove(name.c_str());
-    bip::shared_memory_object shm(bip::create_only, name.c_str(), bip::read_write);
+    // Only stratd's user may read a runner's state: /dev/shm is shared by
+    // every user of the host (and Boost's default is 0644, umask ignored).
+    bip::shared_memory_object shm(bip::create_only, name.c_str(), bip::read_write, bip::permissions(0600));
     const uint64_t total = segment_bytes_for(window_capacity);
     shm.truncate(bip::offset_t(total));  // zero-filled by the kernel
     SegmentMapping m;

@@ -3,23 +3,26 @@
 #include <sys/resource.h>
 
 #include <csignal>
-#include <filesystem>
+#include <map>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
-#include <systemd/sd-daemon.h>
 #include <zmq.hpp>
 
 #include "common/clock.hpp"
+#include "common/logging.hpp"
 #include "ipc/bus.hpp"
 #include "supervisor/events/event_hub.hpp"
 #include "supervisor/events/event_pipeline.hpp"
 #include "supervisor/feed_supervisor.hpp"
 #include "supervisor/http/listener.hpp"
 #include "supervisor/http/routes.hpp"
+#include "supervisor/install_layout.hpp"
+#include "supervisor/logs/log_follower.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/runners/runner_registry.hpp"
+#include "supervisor/service_notifier.hpp"
 #include "supervisor/shutdown_sequence.hpp"
 #include "supervisor/state_dir.hpp"
 #include "supervisor/store.hpp"
@@ -28,7 +31,7 @@
 namespace stratd::supervisor {
 namespace {
 
-// SIGTERM during start-up waits until the handler is in place, and then
+// SIGTERM (and SIGHUP) during start-up waits until the handler is in place, and then
 // stops everything that was started: held pending, not fatal. Threads
 // started meanwhile keep them blocked, so they reach the main thread.
 class TerminationHold {
@@ -38,6 +41,7 @@ class TerminationHold {
     sigemptyset(&termination);
     sigaddset(&termination, SIGTERM);
     sigaddset(&termination, SIGINT);
+    sigaddset(&termination, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &termination, &previous_);
   }
   ~TerminationHold() { release(); }
@@ -58,23 +62,55 @@ void raise_descriptor_limit() {
   }
 }
 
-std::string program_dir() {
-  std::error_code ec;
-  return std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().string();
-}
-
 int failed(const Error& e) {
   spdlog::critical("{}", e.message);
   return 1;
 }
 
+// STATUS=: what `systemctl status` shows under the unit's name.
+std::string service_status(const RunnerRegistry& registry, const ws::WsHub& websocket) {
+  std::map<std::string, size_t> by_lifecycle;
+  for (const Runner* r : registry.list()) ++by_lifecycle[std::string(to_string(r->lifecycle()))];
+  std::string out = std::to_string(registry.size()) + (registry.size() == 1 ? " runner" : " runners");
+  const char* sep = ": ";
+  for (const auto& [name, n] : by_lifecycle) {
+    out += sep + std::to_string(n) + " " + name;
+    sep = ", ";
+  }
+  const size_t clients = websocket.clients();
+  out += "; " + std::to_string(clients) + (clients == 1 ? " WebSocket client" : " WebSocket clients");
+  return out;
+}
+
+void reload(Config& cfg, Config& requested, const ConfigReloader& load) {
+  auto fresh = load();
+  if (!fresh) {
+    spdlog::error("reload refused, nothing changed: {}", fresh.error().message);
+    return;
+  }
+  for (const auto& notice : fresh->notices) spdlog::warn("{}", notice);
+  const ReloadOutcome outcome = apply_reload(requested, fresh->config);
+  copy_live_settings(cfg, requested);
+  set_log_level(cfg.log.level);
+  auto joined = [](const std::vector<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+    return out;
+  };
+  if (outcome.applied.empty() && outcome.need_restart.empty()) spdlog::info("reload: nothing changed");
+  if (!outcome.applied.empty()) spdlog::info("reload: now in effect: {}", joined(outcome.applied));
+  if (!outcome.need_restart.empty()) {
+    spdlog::warn("reload: changed, but only a restart of stratd applies: {}", joined(outcome.need_restart));
+  }
+}
+
 }  // namespace
 
-int run_stratd(const Config& cfg) {
+int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   std::signal(SIGPIPE, SIG_IGN);
   TerminationHold hold;
   raise_descriptor_limit();
-  auto state = StateDir::open(cfg.paths.state_dir);
+  auto state = StateDir::open(cfg.paths);
   if (!state) return failed(state.error());
   auto opened = Store::open(state->file("stratd.db"));
   if (!opened) return failed(opened.error());
@@ -100,7 +136,8 @@ int run_stratd(const Config& cfg) {
   StrategyCatalog catalog(cfg.paths.strategies_dir);
   RunnerRegistry registry(io, pm, hub, store, catalog, cfg,
                           WorkerPaths{bin + "/strat-worker", state->log_dir(), state->instance(), md_ep, ev_ep});
-  EventPipeline events(hub, store, io, [&registry](const std::string& id) { registry.persist(id); }, cfg);
+  LogFollower logs(hub.io(), state->log_dir(), [&hub](const std::string& id) { return hub.runner_stats(id).has_value(); });
+  EventPipeline events(hub, store, io, [&registry](const std::string& id) { registry.persist(id); }, cfg, &logs);
   if (auto st = events.start(); !st) return failed(st.error());
   feed.start();
 
@@ -111,6 +148,7 @@ int run_stratd(const Config& cfg) {
   http::add_runner_routes(router, api);
   http::add_event_routes(router, api);
   http::add_metrics_routes(router, api, state->file("feed-sim.json"));
+  http::add_openapi_routes(router);
   auto listener = std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket());
   if (auto st = listener->listen(cfg.server.host, cfg.server.port); !st) {
     feed.stop(std::chrono::milliseconds(0), [] {});
@@ -121,6 +159,9 @@ int run_stratd(const Config& cfg) {
 
   ShutdownSequence shutdown(io, *listener, events.websocket(), registry, feed, pm,
                             std::chrono::milliseconds(cfg.runners.stop_grace_ms));
+  ServiceNotifier notifier(io, hub.io(), [&] { return service_status(registry, events.websocket()); });
+  notifier.starting();
+  notifier.start();
   // Clients are served once every runner is back.
   registry.restore([&] {
     if (shutdown.begun()) return;
@@ -128,18 +169,30 @@ int run_stratd(const Config& cfg) {
     const std::string url = "http://" + cfg.server.host + ":" + std::to_string(listener->port());
     state->publish_url(url);
     spdlog::info("stratd listening on {} (state {}, strategies {})", url, cfg.paths.state_dir, cfg.paths.strategies_dir);
-    sd_notify(0, "READY=1");
+    notifier.ready();
   });
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  boost::asio::signal_set hangups(io, SIGHUP);
   hold.release();
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: stopping runners", sig);
-    sd_notify(0, "STOPPING=1");
+    hangups.cancel();
+    notifier.stopping();
     shutdown.begin();
   });
+  std::function<void(const boost::system::error_code&, int)> on_hangup = [&](const boost::system::error_code& ec, int) {
+    if (ec || shutdown.begun()) return;
+    spdlog::info("SIGHUP: reloading the configuration");
+    notifier.reloading();
+    reload(cfg, requested, load);
+    notifier.ready();
+    hangups.async_wait(on_hangup);
+  };
+  hangups.async_wait(on_hangup);
 
   io.run();
+  notifier.stop();
   pm.kill_all_now();
   events.stop();
   // The hub's last events were handed to this loop for the store: run them.

@@ -1,6 +1,7 @@
 #include "supervisor/child_process.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -9,10 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -27,6 +31,26 @@ std::string ExitStatus::describe() const {
   }
   return "exited with code " + std::to_string(code);
 }
+
+namespace {
+// stratd's environment without what systemd meant for stratd alone: a
+// worker must never notify systemd (or pet its watchdog) for stratd, nor
+// take sockets passed to stratd, nor log as if its output were the journal.
+std::vector<char*> child_environment() {
+  static constexpr std::string_view kStratdOnly[] = {"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=",
+                                                     "LISTEN_FDS=",    "LISTEN_PID=",    "LISTEN_FDNAMES=",
+                                                     "JOURNAL_STREAM="};
+  std::vector<char*> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view entry(*e);
+    const bool skip = std::any_of(std::begin(kStratdOnly), std::end(kStratdOnly),
+                                  [&](std::string_view p) { return entry.substr(0, p.size()) == p; });
+    if (!skip) env.push_back(*e);
+  }
+  env.push_back(nullptr);
+  return env;
+}
+}  // namespace
 
 Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
   // Everything the child needs is built before fork: after it, only
@@ -61,8 +85,17 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     }
   }
   const pid_t parent = getpid();
+  // Built before the fork: the child may not allocate.
+  std::vector<char*> env = child_environment();
 
+  // Every signal blocked across the fork: until the child has put back
+  // the default actions, a SIGTERM meant for it would run stratd's own
+  // handler in it (and be lost), leaving it to ignore its stop.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
   const pid_t pid = fork();
+  if (pid != 0) pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   if (pid < 0) {
     const int err = errno;
     ::close(log_fd);
@@ -79,11 +112,14 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     // A session of its own: a Ctrl-C at stratd's terminal reaches stratd,
     // which then stops its children in order, not every child at once.
     setsid();
-    // A fresh signal state: the parent blocks or handles some signals.
+    // A fresh signal state: the parent handles or ignores some signals.
+    // Defaults first, then unblocked: a signal already sent now acts.
+    for (int sig = 1; sig < NSIG; ++sig) {
+      if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGPIPE, SIG_DFL);
     // Out of the way first: the pipe might sit on a descriptor about to be reused.
     const int handoff_high = handoff_fd >= 0 ? fcntl(handoff_fd, F_DUPFD, 100) : -1;
     if (handoff_fd >= 0 && handoff_high < 0) _exit(127);  // without its credential it would run unheard
@@ -104,7 +140,7 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
       struct rlimit files{spec.open_files_limit, spec.open_files_limit};
       setrlimit(RLIMIT_NOFILE, &files);
     }
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), env.data());
     _exit(127);
   }
   ::close(log_fd);

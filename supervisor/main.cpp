@@ -4,6 +4,7 @@
 #include "common/config.hpp"
 #include "common/logging.hpp"
 #include "supervisor/app.hpp"
+#include "supervisor/install_layout.hpp"
 
 int main(int argc, char** argv) {
   auto loaded = stratd::load_config(argc, argv);
@@ -23,15 +24,20 @@ int main(int argc, char** argv) {
     printf("stratd %s\n", STRATD_VERSION);
     return 0;
   }
+  if (loaded->action == stratd::CliAction::CheckConfig) {
+    fputs(stratd::describe_config(*loaded).c_str(), stdout);
+    return 0;
+  }
   stratd::Config cfg = loaded->config;
-  if (auto st = stratd::resolve_paths(cfg, STRATD_SOURCE_STRATEGIES); !st) {
+  if (auto st = stratd::resolve_paths(cfg, stratd::supervisor::shipped_strategies_dir()); !st) {
     fprintf(stderr, "stratd: %s\n", st.error().message.c_str());
     return 2;
   }
-  stratd::init_logging("stratd", cfg.log.level);
+  stratd::init_logging("stratd", cfg.log.level,
+                       cfg.log.format == "json" ? stratd::LogFormat::Json : stratd::LogFormat::Text);
   for (const auto& notice : loaded->notices) spdlog::warn("{}", notice);
   try {
-    return stratd::supervisor::run_stratd(cfg);
+    return stratd::supervisor::run_stratd(cfg, loaded->config, [argc, argv] { return stratd::load_config(argc, argv); });
   } catch (const std::exception& e) {
     spdlog::critical("fatal: {}", e.what());
     return 1;

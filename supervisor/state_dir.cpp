@@ -35,22 +35,24 @@ std::string instance_id(const std::string& state_dir) {
 
 }  // namespace
 
-Expected<StateDir> StateDir::open(const std::string& root) {
+Expected<StateDir> StateDir::open(const PathSettings& paths) {
   StateDir d;
+  const std::string& root = paths.state_dir;
   d.root_ = root;
   d.lock_fd_ = ::open(d.file("stratd.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (d.lock_fd_ < 0 || flock(d.lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     return fail(ErrorCode::ConfigInvalid, "another stratd is using state dir " + root);
   }
   d.instance_ = instance_id(root);
-  // ipc:// paths must fit a sockaddr_un; a deep state dir falls back to /tmp.
-  d.run_dir_ = root + "/run";
+  // ipc:// paths must fit a sockaddr_un; a deep runtime dir falls back to /tmp.
+  d.run_dir_ = paths.runtime_dir;
   if (d.run_dir_.size() + 12 > kMaxUnixSocketPath) d.run_dir_ = "/tmp/stratd-" + d.instance_;
-  d.log_dir_ = root + "/logs";
-  std::error_code ec;
-  fs::create_directories(d.run_dir_, ec);
-  if (!ec) fs::create_directories(d.log_dir_, ec);
-  if (ec) return fail(ErrorCode::ConfigInvalid, "cannot lay out state dir " + root + ": " + ec.message());
+  d.log_dir_ = paths.logs_dir;
+  for (const std::string* dir : {&d.run_dir_, &d.log_dir_}) {
+    std::error_code ec;
+    fs::create_directories(*dir, ec);
+    if (ec) return fail(ErrorCode::ConfigInvalid, "cannot create " + *dir + ": " + ec.message());
+  }
   d.clear_url();
   return d;
 }

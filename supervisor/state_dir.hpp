@@ -1,19 +1,22 @@
 #pragma once
 // stratd's state directory: locked for one stratd at a time, with its
-// layout (the store, logs/, run/ for the ipc:// sockets), the instance id
-// that names this directory's shared-memory segments, and http.url, where
+// layout (the store; the logs and the ipc:// sockets, in logs/ and run/
+// unless the paths settings put them elsewhere), the instance id that
+// names this directory's shared-memory segments, and http.url, where
 // scripts find the address stratd listens on.
 #include <set>
 #include <string>
 
 #include "common/result.hpp"
+#include "common/settings.hpp"
 
 namespace stratd::supervisor {
 
 class StateDir {
  public:
-  // Errors: ConfigInvalid when another stratd holds it.
-  static Expected<StateDir> open(const std::string& root);
+  // Paths as resolve_paths leaves them. Errors: ConfigInvalid when another
+  // stratd holds it, or a directory cannot be made.
+  static Expected<StateDir> open(const PathSettings& paths);
   StateDir(StateDir&& o) noexcept;
   StateDir& operator=(StateDir&&) = delete;
   ~StateDir();

@@ -36,9 +36,10 @@ class EventPipeline {
     return t == EventType::PositionOpened || t == EventType::PositionClosed || t == EventType::PositionUpdated;
   }
 
-  // `store_io` is the loop the store and the sink are used on.
+  // `store_io` is the loop the store and the sink are used on; `logs`
+  // (may be null) serves WebSocket clients' live log tails.
   EventPipeline(EventHub& hub, Store& store, boost::asio::io_context& store_io, SnapshotSink save_snapshot,
-                const Config& cfg);
+                const Config& cfg, LogFollower* logs = nullptr);
 
   // Reserves numbers, continues the journal where the last stratd left
   // it, binds the event socket and starts the hub's thread.

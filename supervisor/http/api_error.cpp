@@ -24,7 +24,7 @@ constexpr Row kRows[] = {
     {ErrorCode::SnapshotUnavailable, "SNAPSHOT_UNAVAILABLE", status::service_unavailable},
     {ErrorCode::RunnerNotFound, "RUNNER_NOT_FOUND", status::not_found},
     {ErrorCode::RunnerExists, "RUNNER_EXISTS", status::conflict},
-    {ErrorCode::RunnerLimitReached, "RUNNER_LIMIT_REACHED", status::conflict},
+    {ErrorCode::RunnerLimit, "RUNNER_LIMIT", status::conflict},
     {ErrorCode::ShuttingDown, "SHUTTING_DOWN", status::service_unavailable},
     {ErrorCode::InvalidStrategyPath, "INVALID_STRATEGY_PATH", status::bad_request},
     {ErrorCode::StrategyNotFound, "STRATEGY_NOT_FOUND", status::not_found},

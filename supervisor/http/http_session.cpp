@@ -1,10 +1,46 @@
 #include "supervisor/http/http_session.hpp"
 
+#include <cstdio>
+#include <random>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/logging.hpp"
 
 namespace stratd::supervisor::http {
 namespace beast = boost::beast;
+
+namespace {
+
+// A client's X-Request-Id is kept if it is short and plain (it ends up in
+// log lines and headers).
+bool usable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                       c == '_' || c == '.' || c == ':';
+    if (!plain) return false;
+  }
+  return true;
+}
+
+// This process's prefix and a count: unique across restarts of stratd
+// without a random draw per request. Sessions run on one thread.
+std::string next_request_id() {
+  static const std::string prefix = [] {
+    char buf[16];
+    snprintf(buf, sizeof buf, "%08x", unsigned(std::random_device{}()));
+    return std::string(buf);
+  }();
+  static uint64_t count = 0;
+  char buf[24];
+  snprintf(buf, sizeof buf, "-%llx", static_cast<unsigned long long>(++count));
+  return prefix + buf;
+}
+
+}  // namespace
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings,
                          ws::WsHub* websocket)
@@ -34,6 +70,18 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   version_ = 11;
   origin_.clear();
   preflight_ = false;
+  started_ = std::chrono::steady_clock::now();
+  request_id_.clear();
+  request_line_.clear();
+  if (!ec) {
+    const auto& head = parser_->get();
+    if (auto it = head.find("X-Request-Id"); it != head.end() && usable_request_id(to_sv(it->value()))) {
+      request_id_ = std::string(it->value());
+    }
+    request_line_ = std::string(to_sv(head.method_string())) + " " + std::string(to_sv(head.target()).substr(0, 256));
+  }
+  if (request_id_.empty()) request_id_ = next_request_id();
+  RequestLogScope scope(request_id_);
   if (ec == beast_http::error::body_limit) {
     return send(reply_error(ErrorCode::PayloadTooLarge, "request body exceeds " + std::to_string(settings_.body_limit_bytes) + " bytes"));
   }
@@ -82,7 +130,7 @@ void HttpSession::add_cors(Response& res) const {
   if (!preflight_) return;
   res.set(beast_http::field::access_control_allow_methods, "GET, POST, DELETE, OPTIONS");
   res.set(beast_http::field::access_control_allow_headers, "Content-Type, Authorization");
-  res.set(beast_http::field::access_control_max_age, "3600");
+  res.set(beast_http::field::access_control_max_age, std::to_string(settings_.cors_max_age_secs));
 }
 
 void HttpSession::send(Response res) {
@@ -90,8 +138,15 @@ void HttpSession::send(Response res) {
   res.keep_alive(keep_alive_);
   res.set(beast_http::field::server, "stratd");
   res.set(beast_http::field::cache_control, "no-store");
+  res.set("X-Request-Id", request_id_);
   add_cors(res);
   res.prepare_payload();
+  if (spdlog::should_log(spdlog::level::debug)) {
+    RequestLogScope scope(request_id_);
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
+    spdlog::debug("{} {} {}B {:.3f}ms", request_line_.empty() ? "-" : request_line_, res.result_int(),
+                  res.body().size(), double(us.count()) / 1000.0);
+  }
   pending_ = std::make_shared<Response>(std::move(res));
   const bool close = pending_->need_eof();
   stream_.expires_after(std::chrono::milliseconds(settings_.request_timeout_ms));

@@ -3,6 +3,7 @@
 // a time with a body limit and a deadline, hands it to the router, writes
 // the reply (the router may answer later, e.g. DELETE after the worker
 // exited), and keeps the connection alive when the client asks.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool keep_alive_ = true;
   bool preflight_ = false;  // an OPTIONS request: the CORS answer in full
   std::string origin_;
+  // Names this request in every log line and in X-Request-Id: the
+  // client's own id if it sent a sane one, else ours.
+  std::string request_id_;
+  std::string request_line_;  // method and target, for the access line
+  std::chrono::steady_clock::time_point started_;
   std::shared_ptr<Response> pending_;
 };
 

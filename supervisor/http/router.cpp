@@ -85,6 +85,17 @@ void Router::add(beast_http::verb method, std::string_view pattern, Handler hand
   routes_.push_back(std::move(r));
 }
 
+std::vector<RouteEntry> Router::routes() const {
+  std::vector<RouteEntry> out;
+  for (const auto& r : routes_) {
+    std::string pattern;
+    for (const auto& s : r.segments) pattern += "/" + s;
+    if (pattern.empty()) pattern = "/";
+    for (const auto& [method, _] : r.handlers) out.push_back({method, pattern});
+  }
+  return out;
+}
+
 void Router::dispatch(const Request& req, Respond respond) const {
   const auto started = Clock::now();
   const auto segments = split_path(to_sv(req.target()));

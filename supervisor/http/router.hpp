@@ -17,6 +17,13 @@ using Respond = std::function<void(Response)>;
 using PathParams = std::vector<std::string>;  // :param values in order
 using Handler = std::function<void(const Request&, const PathParams&, Respond)>;
 
+// A registered route: its method and pattern ("/api/runners/:id").
+struct RouteEntry {
+  beast_http::verb method;
+  std::string pattern;
+  bool operator==(const RouteEntry&) const = default;
+};
+
 class Router {
  public:
   Router() = default;
@@ -25,6 +32,9 @@ class Router {
   void add(beast_http::verb method, std::string_view pattern, Handler handler);
   void dispatch(const Request& req, Respond respond) const;
   const HttpMetrics& metrics() const { return metrics_; }
+  // Every method and pattern added, in the order the paths were first
+  // added. OPTIONS is not among them: every path answers it (a preflight).
+  std::vector<RouteEntry> routes() const;
 
  private:
   struct Route {

@@ -7,6 +7,8 @@
 #include "supervisor/http/routes.hpp"
 #include "supervisor/http/runner_request.hpp"
 #include "supervisor/http/runner_json.hpp"
+#include "supervisor/logs/log_line.hpp"
+#include "supervisor/logs/log_reader.hpp"
 
 namespace stratd::supervisor::http {
 namespace {
@@ -22,6 +24,20 @@ std::optional<size_t> parse_count(const std::string& s) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || v == 0 || v > 1'000'000) return std::nullopt;
   return v;
+}
+
+// A query's count in [1, max], into `out` if given; the refusal if it is bad.
+std::optional<Response> read_count(const std::map<std::string, std::string>& q, const std::string& key, size_t max,
+                                   size_t& out) {
+  auto it = q.find(key);
+  if (it == q.end()) return std::nullopt;
+  auto n = parse_count(it->second);
+  if (!n || *n > max) {
+    const std::string problem = "must be an integer from 1 to " + std::to_string(max);
+    return reply_error(ErrorCode::ValidationError, key + " " + problem, Json{{"fields", {{key, problem}}}});
+  }
+  out = *n;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -104,14 +120,8 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
   router.add(verb::get, "/api/runners/:id/trades",
              with_runner([&ctx](const Request& req, const Runner& r, Respond respond) {
                size_t limit = 100;
-               const auto q = parse_query(to_sv(req.target()));
-               if (auto it = q.find("limit"); it != q.end()) {
-                 auto n = parse_count(it->second);
-                 if (!n || *n > 10'000) {
-                   return respond(reply_error(ErrorCode::ValidationError, "limit must be an integer from 1 to 10000",
-                                              Json{{"fields", {{"limit", "must be an integer from 1 to 10000"}}}}));
-                 }
-                 limit = *n;
+               if (auto bad = read_count(parse_query(to_sv(req.target())), "limit", 10'000, limit)) {
+                 return respond(std::move(*bad));
                }
                // What the worker committed last is in the store before we read it.
                ctx.registry.persist(r.spec.runner_id);
@@ -123,6 +133,31 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
                Json out = Json::array();
                for (const auto& p : *rows) out.push_back(to_json(p.trade));
                respond(reply_ok(status::ok, std::move(out)));
+             }));
+
+  // The worker's log: GET /api/runners/:id/logs?tail=N&since=T
+  router.add(verb::get, "/api/runners/:id/logs",
+             with_runner([&ctx](const Request& req, const Runner& r, Respond respond) {
+               LogQuery query;
+               const auto q = parse_query(to_sv(req.target()));
+               if (auto bad = read_count(q, "tail", 10'000, query.tail)) return respond(std::move(*bad));
+               if (auto it = q.find("since"); it != q.end()) {
+                 query.since_ms = parse_time_ms(it->second);
+                 if (!query.since_ms) {
+                   const char* problem = "must be milliseconds since the epoch or an RFC 3339 time";
+                   return respond(reply_error(ErrorCode::ValidationError, std::string("since ") + problem,
+                                              Json{{"fields", {{"since", problem}}}}));
+                 }
+               }
+               const LogTail tail = read_log_tail(ctx.registry.log_path(r.spec.runner_id), query);
+               Json lines = Json::array();
+               for (const auto& l : tail.lines) {
+                 lines.push_back({{"text", l.text},
+                                  {"timestamp_ms", l.timestamp_ms ? Json(*l.timestamp_ms) : Json(nullptr)}});
+               }
+               respond(reply_ok(status::ok, Json{{"runner_id", r.spec.runner_id},
+                                                 {"lines", std::move(lines)},
+                                                 {"truncated", tail.truncated}}));
              }));
 
   using Control = Expected<const Runner*> (RunnerRegistry::*)(const std::string&);

@@ -59,7 +59,7 @@ Expected<const Runner*> RunnerRegistry::add(const RunnerSpec& spec, const std::s
     return fail(ErrorCode::RunnerExists, "Runner '" + spec.runner_id + "' already exists");
   }
   if (runners_.size() >= size_t(cfg_.runners.max_runners)) {
-    return fail(ErrorCode::RunnerLimitReached,
+    return fail(ErrorCode::RunnerLimit,
                 "at most " + std::to_string(cfg_.runners.max_runners) + " runners are allowed");
   }
   auto built = build_runner(spec, wall_ms(), RunnerSegment::Origin::Fresh, deps_);

@@ -76,6 +76,8 @@ class RunnerRegistry {
   Expected<std::vector<Bar>> history(const Runner& r, size_t count) const { return r.segment.history(count); }
   std::optional<int64_t> heartbeat_age_ms(const Runner& r) const { return r.segment.heartbeat_age_ms(r.pid); }
   int64_t uptime_secs(const Runner& r) const;
+  // Where the runner's worker writes its output.
+  std::string log_path(const std::string& id) const { return launcher_.log_path(id); }
   bool healthy(const Runner& r) const { return r.health == Health::Healthy; }
 
   // Stops every worker (SIGTERM, then SIGKILL after the grace period),

@@ -6,8 +6,9 @@
 
 namespace stratd::supervisor::ws {
 
-WsHub::WsHub(boost::asio::io_context& hub_io, const EventJournal& journal, const WsSettings& settings)
-    : io_(hub_io), journal_(journal), settings_(settings) {}
+WsHub::WsHub(boost::asio::io_context& hub_io, const EventJournal& journal, const WsSettings& settings,
+             LogFollower* logs)
+    : io_(hub_io), journal_(journal), settings_(settings), logs_(logs) {}
 
 void WsHub::accept(boost::asio::ip::tcp::socket&& socket,
                    boost::beast::http::request<boost::beast::http::string_body> upgrade) {
@@ -20,7 +21,7 @@ void WsHub::accept(boost::asio::ip::tcp::socket&& socket,
   ++roster_->clients;  // counted from now, so full() holds while it is in transit
   boost::asio::post(io_, [this, fd, protocol, req = std::move(upgrade)]() mutable {
     boost::asio::ip::tcp::socket moved(io_, protocol, fd);
-    auto session = std::make_shared<WsSession>(std::move(moved), roster_, journal_, settings_);
+    auto session = std::make_shared<WsSession>(std::move(moved), roster_, journal_, settings_, logs_);
     --roster_->clients;  // the session counts itself
     session->start(std::move(req));
   });

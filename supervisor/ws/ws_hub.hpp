@@ -17,6 +17,7 @@
 
 #include "common/settings.hpp"
 #include "supervisor/events/event_journal.hpp"
+#include "supervisor/logs/log_follower.hpp"
 #include "supervisor/ws/ws_metrics.hpp"
 
 namespace stratd::supervisor::ws {
@@ -33,7 +34,9 @@ struct WsRoster {
 
 class WsHub {
  public:
-  WsHub(boost::asio::io_context& hub_io, const EventJournal& journal, const WsSettings& settings);
+  // `logs`: where sessions follow runners' logs (null: not offered).
+  WsHub(boost::asio::io_context& hub_io, const EventJournal& journal, const WsSettings& settings,
+        LogFollower* logs = nullptr);
 
   bool full() const { return clients() >= settings_.max_clients || stopping_.load(); }
   // Moves the connection onto the hub's loop and starts its session.
@@ -49,6 +52,7 @@ class WsHub {
   boost::asio::io_context& io_;
   const EventJournal& journal_;
   const WsSettings& settings_;
+  LogFollower* logs_;
   std::shared_ptr<WsRoster> roster_ = std::make_shared<WsRoster>();
   std::atomic<bool> stopping_{false};
 };

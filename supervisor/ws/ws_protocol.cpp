@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_codec.hpp"
+#include "common/json_writer.hpp"
 #include "common/validation.hpp"
 #include "supervisor/http/api_error.hpp"
 
@@ -57,6 +58,17 @@ Expected<ClientMessage> parse_client_message(std::string_view text) {
   } else if (t == "ping") {
     m.kind = ClientMessage::Kind::Ping;
     return m;
+  } else if (t == "logs" || t == "logs_unsubscribe") {
+    m.kind = t == "logs" ? ClientMessage::Kind::Logs : ClientMessage::Kind::LogsUnsubscribe;
+    for (const auto& [k, _] : j.items()) {
+      if (k != "type" && k != "runner") return fail(ErrorCode::InvalidMessage, "unknown field '" + k.substr(0, 64) + "' in " + t);
+    }
+    auto runner = j.find("runner");
+    if (runner == j.end() || !runner->is_string() || !is_valid_runner_id(runner->get_ref<const std::string&>())) {
+      return fail(ErrorCode::InvalidMessage, t + " needs 'runner', a runner id");
+    }
+    m.runner = runner->get<std::string>();
+    return m;
   } else {
     return fail(ErrorCode::InvalidMessage, "unknown message type '" + t.substr(0, 64) + "'");
   }
@@ -95,6 +107,33 @@ std::string error_frame(ErrorCode code, std::string_view message) {
 }
 
 std::string lagged_frame(uint64_t dropped) { return json_text(Json{{"type", "lagged"}, {"dropped", dropped}}); }
+
+std::string logs_lagged_frame(uint64_t dropped) {
+  return json_text(Json{{"type", "lagged"}, {"dropped", dropped}, {"logs", true}});
+}
+
+std::string logs_subscribed_frame(const std::string& runner_id) {
+  return json_text(Json{{"type", "logs_subscribed"}, {"runner", runner_id}});
+}
+
+std::string logs_unsubscribed_frame(const std::string& runner_id) {
+  return json_text(Json{{"type", "logs_unsubscribed"}, {"runner", runner_id}});
+}
+
+std::string log_frame(const std::string& runner_id, std::string_view text, std::optional<int64_t> timestamp_ms) {
+  std::string out = R"({"type":"log","runner_id":)";
+  append_json_string(out, runner_id);
+  out += R"(,"text":)";
+  append_json_string(out, text);
+  out += R"(,"timestamp_ms":)";
+  if (timestamp_ms) {
+    append_json_integer(out, *timestamp_ms);
+  } else {
+    out += "null";
+  }
+  out += '}';
+  return out;
+}
 
 std::string pong_frame(uint64_t last_seq) { return json_text(Json{{"type", "pong"}, {"last_seq", last_seq}}); }
 

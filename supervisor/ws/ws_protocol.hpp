@@ -13,8 +13,9 @@
 namespace stratd::supervisor::ws {
 
 struct ClientMessage {
-  enum class Kind { Subscribe, Unsubscribe, Ping };
+  enum class Kind { Subscribe, Unsubscribe, Ping, Logs, LogsUnsubscribe };
   Kind kind = Kind::Subscribe;
+  std::string runner;                        // logs, logs_unsubscribe: whose log
   Selection selection;
   std::optional<uint64_t> since;             // subscribe: replay what came after this seq
   std::optional<uint32_t> tick_interval_ms;  // subscribe: at most one tick per runner per interval
@@ -29,6 +30,11 @@ Expected<ClientMessage> parse_client_message(std::string_view text);
 
 std::string error_frame(ErrorCode code, std::string_view message);
 std::string lagged_frame(uint64_t dropped);
+// Log lines a slow client was not sent.
+std::string logs_lagged_frame(uint64_t dropped);
+std::string logs_subscribed_frame(const std::string& runner_id);
+std::string logs_unsubscribed_frame(const std::string& runner_id);
+std::string log_frame(const std::string& runner_id, std::string_view text, std::optional<int64_t> timestamp_ms);
 std::string pong_frame(uint64_t last_seq);
 // The acknowledgement of a subscribe, echoing what it selected.
 std::string subscribed_frame(const ClientMessage& m, uint64_t last_seq);

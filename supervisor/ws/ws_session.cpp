@@ -21,9 +21,9 @@ constexpr size_t kGatherEvents = 31;
 }  // namespace
 
 WsSession::WsSession(net::ip::tcp::socket&& socket, std::shared_ptr<WsRoster> roster, const EventJournal& journal,
-                     const WsSettings& settings)
+                     const WsSettings& settings, LogFollower* logs)
     : ws_(std::move(socket)), roster_(std::move(roster)), journal_(journal), settings_(settings),
-      timer_(ws_.get_executor()), queue_(journal, settings.queue_limit) {
+      timer_(ws_.get_executor()), queue_(journal, settings.queue_limit), logs_(logs) {
   roster_->sessions.insert(this);
   ++roster_->clients;
 }
@@ -100,7 +100,33 @@ void WsSession::handle(const ClientMessage& m) {
       }
       return push_control(unsubscribed_frame(queue_.filter(), journal_.last_seq()));
     case ClientMessage::Kind::Subscribe: return apply_subscribe(m);
+    case ClientMessage::Kind::Logs:
+    case ClientMessage::Kind::LogsUnsubscribe: return apply_logs(m);
   }
+}
+
+void WsSession::apply_logs(const ClientMessage& m) {
+  if (!logs_) return push_control(error_frame(ErrorCode::NotFound, "live logs are not available"));
+  if (m.kind == ClientMessage::Kind::LogsUnsubscribe) {
+    logs_->unfollow(m.runner, this);
+    std::erase_if(log_lines_, [&](const auto& l) { return l.first == m.runner; });
+    return push_control(logs_unsubscribed_frame(m.runner));
+  }
+  if (!logs_->runner_exists(m.runner)) {
+    return push_control(error_frame(ErrorCode::RunnerNotFound, "Runner '" + m.runner + "' not found"));
+  }
+  logs_->follow(m.runner, std::weak_ptr<LogListener>(shared_from_this()));
+  push_control(logs_subscribed_frame(m.runner));
+}
+
+void WsSession::on_log_line(const std::string& runner_id, const LogLine& line) {
+  if (closing_) return;
+  if (log_lines_.size() >= kMaxLogLines) {
+    log_lines_.pop_front();
+    ++log_lines_dropped_;
+  }
+  log_lines_.emplace_back(runner_id, log_frame(runner_id, line.text, line.timestamp_ms));
+  pump();
 }
 
 void WsSession::apply_subscribe(const ClientMessage& m) {
@@ -158,6 +184,10 @@ void WsSession::pump() {
     control_.push_back(lagged_frame(dropped));
     return write_control();
   }
+  if (const uint64_t dropped = std::exchange(log_lines_dropped_, 0); dropped > 0) {
+    control_.push_back(logs_lagged_frame(dropped));
+    return write_control();
+  }
   const auto now = Clock::now();
   if (auto held = queue_.held_until(now)) return arm_timer(*held);
   const bool batching = batch_every_.count() > 0;
@@ -172,15 +202,25 @@ void WsSession::pump() {
   queue_.collect(limit, now, out_events_, tick_due);
   if (tick_due) arm_timer(*tick_due);
   batch_was_full_ = batching && out_events_.size() >= limit;
-  if (out_events_.empty()) return;
+  if (out_events_.empty()) {
+    if (log_lines_.empty()) return;
+    std::string line = std::move(log_lines_.front().second);
+    log_lines_.pop_front();
+    return write_text(std::move(line));
+  }
   if (batching) last_batch_ = now;
   write_events(batching);
 }
 
 void WsSession::write_control() {
-  writing_ = true;
-  out_text_ = std::move(control_.front());
+  std::string frame = std::move(control_.front());
   control_.pop_front();
+  write_text(std::move(frame));
+}
+
+void WsSession::write_text(std::string text) {
+  writing_ = true;
+  out_text_ = std::move(text);
   ws_.text(true);
   ws_.async_write(net::buffer(out_text_), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
 }

@@ -3,7 +3,9 @@
 // runs on the event hub's thread. What it has still to send, and in which
 // order, is its ClientQueue (client_queue.hpp): events are never copied per
 // client; a write sends the journal's own JSON buffers. One write in
-// flight; control replies (acks, errors, lagged) go before events.
+// flight; control replies (acks, errors, lagged) go before events, and
+// followed log lines (a bounded queue of their own, oldest shed first)
+// when no event is waiting.
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -19,6 +21,7 @@
 
 #include "common/settings.hpp"
 #include "supervisor/events/event_journal.hpp"
+#include "supervisor/logs/log_follower.hpp"
 #include "supervisor/ws/client_queue.hpp"
 #include "supervisor/ws/ws_protocol.hpp"
 
@@ -26,12 +29,15 @@ namespace stratd::supervisor::ws {
 
 struct WsRoster;
 
-class WsSession : public std::enable_shared_from_this<WsSession> {
+class WsSession : public std::enable_shared_from_this<WsSession>, public LogListener {
  public:
   using Clock = std::chrono::steady_clock;
+  // Log lines waiting for this client at most; older ones are shed.
+  static constexpr size_t kMaxLogLines = 1024;
 
+  // `logs` (may be null: no log tails) outlives the hub's loop's work.
   WsSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<WsRoster> roster, const EventJournal& journal,
-            const WsSettings& settings);
+            const WsSettings& settings, LogFollower* logs);
   ~WsSession();
 
   void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
@@ -39,6 +45,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void notify() { pump(); }
   // stratd is stopping: close with 1001 once the write in flight is done.
   void close_going_away();
+  void on_log_line(const std::string& runner_id, const LogLine& line) override;
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -46,10 +53,12 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void on_read(boost::beast::error_code ec, size_t bytes);
   void handle(const ClientMessage& m);
   void apply_subscribe(const ClientMessage& m);
+  void apply_logs(const ClientMessage& m);
   void push_control(std::string frame);
 
   void pump();
   void write_control();
+  void write_text(std::string text);
   void write_events(bool as_batch);
   void on_write(boost::beast::error_code ec, size_t bytes);
   void close_with(boost::beast::websocket::close_code code, std::string reason);
@@ -69,6 +78,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   Clock::time_point last_batch_{};
   bool batch_was_full_ = false;
   std::deque<std::string> control_;
+  LogFollower* logs_;
+  std::deque<std::pair<std::string, std::string>> log_lines_;  // runner, frame
+  uint64_t log_lines_dropped_ = 0;
 
   bool accepted_ = false;
   bool writing_ = false;

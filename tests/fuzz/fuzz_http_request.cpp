@@ -9,7 +9,7 @@
 //
 // Besides crashes, three answers are findings: a request that is never
 // answered (or answered twice), a 500, and a body that is not the seed's
-// envelope (but for /metrics' text).
+// envelope (but for /metrics' text and GET /api/openapi.json's document).
 #include <unistd.h>
 
 #include <chrono>
@@ -100,6 +100,7 @@ struct Server {
     http::add_runner_routes(router, *api);
     http::add_event_routes(router, *api);
     http::add_metrics_routes(router, *api, dir + "/feed-sim.json");
+    http::add_openapi_routes(router);
   }
 
   // Segments and the scratch dir do not outlive the fuzzer.
@@ -127,9 +128,14 @@ Server& server() {
 void check_envelope(const http::Request& req, const http::Response& res) {
   if (res.result() == bh::status::internal_server_error) finding("500", req, &res);
   if (res.result() == bh::status::no_content) return;
-  // The one answer that is not JSON: metrics for a scraper.
+  // The answers that are not JSON: metrics for a scraper, and the API's
+  // description, a document served outside the envelope.
   if (res.result() == bh::status::ok && http::split_path(http::to_sv(req.target())) == std::vector<std::string>{"metrics"}) {
     if (res.body().empty()) finding("empty metrics", req, &res);
+    return;
+  }
+  if (res.result() == bh::status::ok && http::split_path(http::to_sv(req.target())) ==
+                                            std::vector<std::string>{"api", "openapi.json"}) {
     return;
   }
   const auto body = nlohmann::json::parse(res.body(), nullptr, false);

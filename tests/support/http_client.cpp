@@ -6,6 +6,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+
+#include "tests/support/openapi_spec.hpp"
 
 namespace stratd::test {
 namespace net = boost::asio;
@@ -52,6 +55,37 @@ HttpResult read_response(net::ip::tcp::socket& s) {
   return out;
 }
 
+// Every answer a test receives must be one docs/openapi.json gives: a
+// mismatch fails the test that received it.
+void report(const std::string& what, const HttpResult& r, const std::string& why) {
+  ADD_FAILURE() << "stratd's answer to " << what << " (" << r.status << ") is not what docs/openapi.yaml says: " << why
+                << "\nbody: " << r.raw.substr(0, 500);
+}
+
+void expect_documented(const std::string& method, const std::string& target, const HttpResult& r) {
+  if (r.status == 0) return;  // no answer: the test sees that for itself
+  if (auto why = OpenApiSpec::installed().check(method, target, SpecAnswer{r.status, r.headers, r.raw})) {
+    report(method + " " + target.substr(0, 200), r, *why);
+  }
+}
+
+// Raw bytes: judged as the request their first line names, or as input
+// that is not HTTP (which a request line followed by broken headers is too).
+void expect_documented_raw(const std::string& bytes, const HttpResult& r) {
+  if (r.status == 0) return;
+  const auto& spec = OpenApiSpec::installed();
+  const SpecAnswer answer{r.status, r.headers, r.raw};
+  const std::string line = bytes.substr(0, bytes.find("\r\n"));
+  const auto sp1 = line.find(' ');
+  const auto sp2 = sp1 == std::string::npos ? std::string::npos : line.find(' ', sp1 + 1);
+  const bool is_request = sp2 != std::string::npos && sp1 > 0 &&
+                          (line.substr(sp2 + 1) == "HTTP/1.1" || line.substr(sp2 + 1) == "HTTP/1.0") &&
+                          http::string_to_verb(line.substr(0, sp1)) != http::verb::unknown;
+  std::optional<std::string> why = spec.check_malformed(answer);
+  if (is_request && why) why = spec.check(line.substr(0, sp1), line.substr(sp1 + 1, sp2 - sp1 - 1), answer);
+  if (why) report(is_request ? line.substr(0, 200) : "bytes that are not HTTP", r, *why);
+}
+
 }  // namespace
 
 HttpResult HttpClient::request(const std::string& method, const std::string& target, const std::string& body,
@@ -75,7 +109,9 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
     fail_result.error = ec.message();
     return fail_result;
   }
-  return read_response(s);
+  HttpResult r = read_response(s);
+  expect_documented(method, target, r);
+  return r;
 }
 
 HttpResult HttpClient::raw(const std::string& bytes) const {
@@ -86,7 +122,9 @@ HttpResult HttpClient::raw(const std::string& bytes) const {
   boost::system::error_code ec;
   net::write(s, net::buffer(bytes), ec);
   // The server may answer before reading everything (e.g. 413): read anyway.
-  return read_response(s);
+  HttpResult r = read_response(s);
+  expect_documented_raw(bytes, r);
+  return r;
 }
 
 }  // namespace stratd::test

@@ -33,6 +33,8 @@ class HttpClient {
                      const std::map<std::string, std::string>& headers = {}) const;
   // Writes `bytes` as they are and reads one response: for malformed input.
   HttpResult raw(const std::string& bytes) const;
+  const std::string& host() const { return host_; }
+  uint16_t port() const { return port_; }
 
  private:
   std::string host_;

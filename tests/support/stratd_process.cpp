@@ -1,5 +1,7 @@
 #include "tests/support/stratd_process.hpp"
 
+#include <algorithm>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -83,12 +85,24 @@ StratdProcess::StratdProcess(StratdOptions opts) {
   const std::string out = state_dir_ + "/stratd.out";
   std::error_code ec;
   fs::remove(state_dir_ + "/http.url", ec);  // a previous run's
+  // Built before the fork: the child must not allocate.
+  std::vector<std::string> env_entries;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry(*e);
+    const bool replaced = std::any_of(opts.env.begin(), opts.env.end(),
+                                      [&](const auto& kv) { return entry.rfind(kv.first + "=", 0) == 0; });
+    if (!replaced) env_entries.push_back(entry);
+  }
+  for (const auto& [name, value] : opts.env) env_entries.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& e : env_entries) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_ = fork();
   if (pid_ == 0) {
     const int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   const std::string url_file = state_dir_ + "/http.url";
@@ -132,6 +146,13 @@ int StratdProcess::terminate(milliseconds deadline) {
   }
   pid_ = -1;
   return status;
+}
+
+std::string StratdProcess::output() const {
+  std::ifstream in(state_dir_ + "/stratd.out");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 std::string StratdProcess::log_tail(size_t bytes) const {

@@ -18,6 +18,8 @@ struct StratdOptions {
   int hang_timeout_ms = 2000;
   std::vector<std::string> extra_args;
   std::string state_dir;  // reuse this one (a restart); empty: a fresh temporary one
+  // Added to (or replacing in) stratd's environment.
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 class StratdProcess {
@@ -36,6 +38,8 @@ class StratdProcess {
   // SIGKILL, as a crash would: nothing of stratd's gets to clean up.
   void kill_hard();
   std::string log_tail(size_t bytes = 4000) const;
+  // Everything stratd wrote to its stdout and stderr so far.
+  std::string output() const;
 
   // Convenience: the runner's details (data of GET /api/runners/:id).
   nlohmann::json runner(const std::string& id) const;

@@ -5,6 +5,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <gtest/gtest.h>
+
+#include "tests/support/openapi_spec.hpp"
 
 namespace stratd::test {
 namespace net = boost::asio;
@@ -74,7 +77,16 @@ std::optional<nlohmann::json> WsClient::next(std::chrono::milliseconds timeout) 
   std::string text = beast::buffers_to_string(d.buf.data());
   d.buf.consume(d.buf.size());
   auto j = nlohmann::json::parse(text, nullptr, false);
-  return j.is_discarded() ? nlohmann::json(text) : j;
+  if (j.is_discarded()) {
+    ADD_FAILURE() << "stratd sent a WebSocket message that is not JSON: " << text.substr(0, 300);
+    return nlohmann::json(text);
+  }
+  // Every message stratd sends is one docs/openapi.yaml describes.
+  if (auto why = OpenApiSpec::installed().schemas().check_ref(j, "#/components/schemas/WsServerMessage")) {
+    ADD_FAILURE() << "stratd's WebSocket message is not a WsServerMessage of docs/openapi.yaml: " << *why
+                  << "\nmessage: " << text.substr(0, 500);
+  }
+  return j;
 }
 
 std::optional<nlohmann::json> WsClient::next_where(const std::function<bool(const nlohmann::json&)>& pred,

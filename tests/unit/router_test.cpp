@@ -74,3 +74,16 @@ TEST(Router, AThrowingHandlerIsAnsweredOnce) {
   ASSERT_EQ(later.size(), 1u);
   EXPECT_EQ(later[0].result(), bh::status::internal_server_error);
 }
+
+TEST(Router, ListsItsRoutes) {
+  Router r;
+  auto nothing = [](const Request&, const PathParams&, Respond) {};
+  r.add(bh::verb::get, "/api/runners", nothing);
+  r.add(bh::verb::get, "/api/runners/:id", nothing);
+  r.add(bh::verb::post, "/api/runners", nothing);
+  r.add(bh::verb::delete_, "/api/runners/:id", nothing);
+  EXPECT_EQ(r.routes(), (std::vector<RouteEntry>{{bh::verb::get, "/api/runners"},
+                                                 {bh::verb::post, "/api/runners"},
+                                                 {bh::verb::delete_, "/api/runners/:id"},
+                                                 {bh::verb::get, "/api/runners/:id"}}));
+}

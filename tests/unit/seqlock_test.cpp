@@ -1,6 +1,7 @@
 // The shared-memory segment under concurrency and writer death, with real
 // POSIX shared memory and, for death, a real child process.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,6 +62,13 @@ TEST_F(SegmentTest, FreshSegmentHasNothingToRead) {
   EXPECT_EQ(s.error(), ReadStatus::Empty);
   EXPECT_TRUE(r.history(10)->empty());
   EXPECT_FALSE(r.heartbeat_age_ms());
+}
+
+TEST_F(SegmentTest, OnlyItsOwnerMayReadIt) {
+  ASSERT_TRUE(SegmentMapping::create(name_, 16));
+  struct stat st {};
+  ASSERT_EQ(::stat(("/dev/shm/" + name_).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
 TEST_F(SegmentTest, ConcurrentWriterNeverYieldsATornRead) {
