@@ -23,26 +23,22 @@ CloseKind close_kind(uint16_t sent, uint16_t received) {
   return CloseKind::Error;
 }
 
-void WsMetrics::count_written(size_t events) {
-  if (events == 0) return control_messages_.add();
-  event_messages_.add();
-  events_.add(events);
-}
-
 void WsMetrics::write(metrics::Exposition& out, size_t clients) const {
   using metrics::Type;
   out.family("stratd_websocket_clients", Type::Gauge, "WebSocket clients connected.");
   out.sample({}, clients);
   out.family("stratd_websocket_messages_sent", Type::Counter,
-             "WebSocket messages written: events (one event, or a batch of them) and control frames "
-             "(acknowledgements, errors, pongs, lagged notices).");
-  out.sample({{"kind", "events"}}, event_messages_.value());
-  out.sample({{"kind", "control"}}, control_messages_.value());
+             "WebSocket messages written: events (one event, or a batch of them), control frames "
+             "(acknowledgements, errors, pongs, lagged notices) and log lines.");
+  out.sample({{"kind", "events"}}, messages_[size_t(Message::Events)].value());
+  out.sample({{"kind", "control"}}, messages_[size_t(Message::Control)].value());
+  out.sample({{"kind", "logs"}}, messages_[size_t(Message::Logs)].value());
   out.family("stratd_websocket_events_sent", Type::Counter, "Events written to WebSocket clients, batched or not.");
   out.sample({}, events_.value());
   out.family("stratd_websocket_shed", Type::Counter,
-             "What slow WebSocket clients were not sent (ticks), as their lagged messages told them.");
-  out.sample({}, shed_.value());
+             "What slow WebSocket clients were not sent (ticks, log lines), as their lagged messages told them.");
+  out.sample({{"kind", "ticks"}}, shed_[size_t(Shed::Ticks)].value());
+  out.sample({{"kind", "logs"}}, shed_[size_t(Shed::Logs)].value());
   out.family("stratd_websocket_closed", Type::Counter, "WebSocket sessions ended, by reason.");
   for (size_t k = 0; k < closed_.size(); ++k) out.sample({{"reason", to_string(CloseKind(k))}}, closed_[k].value());
 }

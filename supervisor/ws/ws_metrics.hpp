@@ -1,8 +1,8 @@
 #pragma once
 // What the WebSocket sessions count: messages written (event messages,
-// a batch being one, and control frames), the events in them, what slow
-// clients were not sent (shed: the `dropped` of their `lagged` messages),
-// and how sessions ended. Written by the sessions on the event hub's
+// a batch being one; control frames; log lines), the events in them, what
+// slow clients were not sent (shed: the `dropped` of their `lagged` and
+// `logs_lagged` messages), and how sessions ended. Written by the sessions on the event hub's
 // thread, read by scrapes on the HTTP thread (instruments.hpp).
 #include <array>
 #include <cstddef>
@@ -25,19 +25,25 @@ CloseKind close_kind(uint16_t sent, uint16_t received);
 
 class WsMetrics {
  public:
-  // A message was written: `events` of them (0: a control frame).
-  void count_written(size_t events);
-  void count_shed(uint64_t n) { shed_.add(n); }
+  enum class Message : uint8_t { Events, Control, Logs, kCount };  // what a written message carried
+  enum class Shed : uint8_t { Ticks, Logs, kCount };
+
+  // A message handed to the socket; `events` in it (an event message, or a batch).
+  void count_message(Message kind, size_t events = 0) {
+    messages_[size_t(kind)].add();
+    events_.add(events);
+  }
+  // What a slow client was not sent, as its lagged message tells it.
+  void count_shed(Shed kind, uint64_t n) { shed_[size_t(kind)].add(n); }
   void count_close(uint16_t sent, uint16_t received) { closed_[size_t(close_kind(sent, received))].add(); }
 
   // The stratd_websocket_* families, with the clients connected now.
   void write(metrics::Exposition& out, size_t clients) const;
 
  private:
-  metrics::Counter event_messages_;
-  metrics::Counter control_messages_;
+  std::array<metrics::Counter, size_t(Message::kCount)> messages_;
   metrics::Counter events_;
-  metrics::Counter shed_;
+  std::array<metrics::Counter, size_t(Shed::kCount)> shed_;
   std::array<metrics::Counter, size_t(CloseKind::kCount)> closed_;
 };
 

@@ -180,11 +180,12 @@ void WsSession::pump() {
   if (writing_) return;
   if (!control_.empty()) return write_control();
   if (const uint64_t dropped = queue_.take_dropped(); dropped > 0) {
-    roster_->metrics.count_shed(dropped);
+    roster_->metrics.count_shed(WsMetrics::Shed::Ticks, dropped);
     control_.push_back(lagged_frame(dropped));
     return write_control();
   }
   if (const uint64_t dropped = std::exchange(log_lines_dropped_, 0); dropped > 0) {
+    roster_->metrics.count_shed(WsMetrics::Shed::Logs, dropped);
     control_.push_back(logs_lagged_frame(dropped));
     return write_control();
   }
@@ -206,6 +207,7 @@ void WsSession::pump() {
     if (log_lines_.empty()) return;
     std::string line = std::move(log_lines_.front().second);
     log_lines_.pop_front();
+    roster_->metrics.count_message(WsMetrics::Message::Logs);
     return write_text(std::move(line));
   }
   if (batching) last_batch_ = now;
@@ -215,6 +217,7 @@ void WsSession::pump() {
 void WsSession::write_control() {
   std::string frame = std::move(control_.front());
   control_.pop_front();
+  roster_->metrics.count_message(WsMetrics::Message::Control);
   write_text(std::move(frame));
 }
 
@@ -226,6 +229,7 @@ void WsSession::write_text(std::string text) {
 }
 
 void WsSession::write_events(bool as_batch) {
+  roster_->metrics.count_message(WsMetrics::Message::Events, out_events_.size());
   writing_ = true;
   out_bufs_.clear();
   if (as_batch && out_events_.size() > kGatherEvents) {
@@ -258,7 +262,6 @@ void WsSession::write_events(bool as_batch) {
 }
 
 void WsSession::on_write(beast::error_code ec, size_t) {
-  if (!ec) roster_->metrics.count_written(out_events_.size());
   writing_ = false;
   out_events_.clear();
   out_text_.clear();

@@ -228,9 +228,10 @@ TEST(Metrics, ClassifiesWebSocketCloses) {
   EXPECT_EQ(ws::close_kind(0, 1001), CloseKind::Normal);  // a browser leaving the page
   EXPECT_EQ(ws::close_kind(0, 0), CloseKind::Error);      // reset, timeout, no handshake
   ws::WsMetrics m;
-  m.count_written(0);
-  m.count_written(3);
-  m.count_shed(5);
+  m.count_message(ws::WsMetrics::Message::Control);
+  m.count_message(ws::WsMetrics::Message::Events, 3);
+  m.count_message(ws::WsMetrics::Message::Logs);
+  m.count_shed(ws::WsMetrics::Shed::Ticks, 5);
   m.count_close(1008, 0);
   Exposition out(Format::Text);
   m.write(out, 2);
@@ -239,7 +240,9 @@ TEST(Metrics, ClassifiesWebSocketCloses) {
   EXPECT_TRUE(contains(text, "stratd_websocket_messages_sent_total{kind=\"events\"} 1\n"));
   EXPECT_TRUE(contains(text, "stratd_websocket_messages_sent_total{kind=\"control\"} 1\n"));
   EXPECT_TRUE(contains(text, "stratd_websocket_events_sent_total 3\n"));
-  EXPECT_TRUE(contains(text, "stratd_websocket_shed_total 5\n"));
+  EXPECT_TRUE(contains(text, "stratd_websocket_messages_sent_total{kind=\"logs\"} 1\n"));
+  EXPECT_TRUE(contains(text, "stratd_websocket_shed_total{kind=\"ticks\"} 5\n"));
+  EXPECT_TRUE(contains(text, "stratd_websocket_shed_total{kind=\"logs\"} 0\n"));
   EXPECT_TRUE(contains(text, "stratd_websocket_closed_total{reason=\"policy\"} 1\n"));
   EXPECT_TRUE(contains(text, "stratd_websocket_closed_total{reason=\"normal\"} 0\n"));
 }
