@@ -23,7 +23,10 @@ Unexpected<Error> invalid(std::string message) { return fail(ErrorCode::ConfigIn
 
 std::string number_text(double v) {
   char buf[32];
-  snprintf(buf, sizeof buf, v == double(int64_t(v)) ? "%.0f" : "%g", v);
+  // Whole numbers in full; the range check first, as casting a double
+  // beyond int64 is undefined.
+  const bool whole = v > -9.2e18 && v < 9.2e18 && v == double(int64_t(v));
+  snprintf(buf, sizeof buf, whole ? "%.0f" : "%g", v);
   return buf;
 }
 

@@ -130,7 +130,7 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     syscall(SYS_close_range, handoff_high >= 0 ? unsigned(kHandoffFd) + 1 : 3u, ~0u, 0u);
     struct rlimit no_core{0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
-#if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer reserves terabytes of address space
+#if !defined(STRATD_ASAN)  // AddressSanitizer reserves terabytes of address space
     if (spec.address_space_limit) {
       struct rlimit as{spec.address_space_limit, spec.address_space_limit};
       setrlimit(RLIMIT_AS, &as);

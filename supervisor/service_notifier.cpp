@@ -17,7 +17,7 @@ constexpr auto kExtendEvery = std::chrono::seconds(10);
 
 ServiceNotifier::ServiceNotifier(boost::asio::io_context& http_io, boost::asio::io_context& hub_io,
                                  std::function<std::string()> status)
-    : http_io_(http_io), hub_io_(hub_io), status_(std::move(status)), timer_(http_io) {
+    : hub_io_(hub_io), status_(std::move(status)), timer_(http_io) {
   uint64_t usec = 0;
   if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) ping_every_ = std::chrono::microseconds(usec / 2);
 }

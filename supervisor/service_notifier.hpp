@@ -46,7 +46,6 @@ class ServiceNotifier {
   void tick();
   void send(const std::string& message);
 
-  boost::asio::io_context& http_io_;
   boost::asio::io_context& hub_io_;
   std::function<std::string()> status_;
   boost::asio::steady_timer timer_;

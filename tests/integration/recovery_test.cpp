@@ -202,7 +202,7 @@ TEST(Recovery, WorkersRunUnderTheirLimits) {
   }
   EXPECT_EQ(soft["Max core file size        "], "0");
   EXPECT_EQ(soft["Max open files            "], "64");
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(STRATD_ASAN)
   EXPECT_EQ(soft["Max address space         "], std::to_string(1ull << 30));
 #endif
   // And below stratd's priority.
