@@ -24,6 +24,7 @@ class RouteMetrics {
  private:
   friend class HttpMetrics;
   struct Answers {
+    Answers(boost::beast::http::verb m, unsigned s) : method(m), status(s) {}  // clang 14: no (aggregate) init
     boost::beast::http::verb method;
     unsigned status;
     metrics::Counter count;
