@@ -24,7 +24,8 @@ class RouteMetrics {
  private:
   friend class HttpMetrics;
   struct Answers {
-    Answers(boost::beast::http::verb m, unsigned s) : method(m), status(s) {}  // clang 14: no (aggregate) init
+    // Spelled out: clang 14 has no C++20 aggregate init from parentheses.
+    Answers(boost::beast::http::verb m, unsigned s) : method(m), status(s) {}
     boost::beast::http::verb method;
     unsigned status;
     metrics::Counter count;

@@ -1,5 +1,6 @@
 // A runner's log over REST and live over /ws, and stratd's own log lines:
 // text or JSON, each HTTP line with its request id.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -165,4 +166,46 @@ TEST(StratdLog, JsonLinesWithRequestIds) {
     return found && lines > 0;
   }));
   EXPECT_TRUE(found);
+}
+
+TEST(StratdLog, UnderJournaldLinesCarryTheirPriorityAndNoTime) {
+  // systemd names the journal stream by device and inode in
+  // $JOURNAL_STREAM; stratd's stderr is this file, so it is "the journal".
+  char tmpl[] = "/tmp/stratd-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string state = tmpl;
+  const std::string out = state + "/stratd.out";
+  std::ofstream(out).close();
+  struct stat st{};
+  ASSERT_EQ(stat(out.c_str(), &st), 0);
+  StratdOptions o;
+  o.state_dir = state;
+  o.extra_args = {"--log-level", "debug"};
+  o.env = {{"JOURNAL_STREAM", std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)}};
+  {
+    StratdProcess s(o);
+    EXPECT_EQ(s.http().get("/api/runners/nobody").status, 404);
+    ASSERT_TRUE(eventually([&] { return s.output().find("GET /api/runners/nobody 404") != std::string::npos; }));
+    std::istringstream lines(s.output());
+    std::string line;
+    bool info = false, debug = false;
+    while (std::getline(lines, line)) {
+      ASSERT_TRUE(line.size() > 3 && line[0] == '<' && line[2] == '>') << "no priority: " << line;
+      EXPECT_EQ(line.find("Z "), std::string::npos) << "a time stamp under journald: " << line;
+      info |= line.rfind("<6>info [stratd] stratd listening", 0) == 0;
+      debug |= line.rfind("<7>debug [stratd] req=", 0) == 0;
+    }
+    EXPECT_TRUE(info);
+    EXPECT_TRUE(debug);
+    // Its workers' logs are files, not the journal: stamped, no priority.
+    ASSERT_EQ(s.add_runner("journal_w", "BTCUSDT", "hold_long.lua").status, 201);
+    ASSERT_TRUE(eventually([&] {
+      std::ifstream in(state + "/logs/journal_w.log");
+      std::string first;
+      return std::getline(in, first) && first.size() > 24 && first[0] == '2' && first[23] == 'Z';
+    }));
+    s.terminate();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(state, ec);
 }

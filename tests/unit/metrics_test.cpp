@@ -284,7 +284,12 @@ TEST(Metrics, SnapshotFiguresReadASnapshotsFields) {
   s.runner_id = "r1";
   s.symbol = "BTCUSDT";
   s.state = stratd::StrategyState::InPosition;
-  s.position = stratd::Position{.id = 3, .side = stratd::Side::Short, .entry_price = 100, .quantity = 2};
+  stratd::Position position;
+  position.id = 3;
+  position.side = stratd::Side::Short;
+  position.entry_price = 100;
+  position.quantity = 2;
+  s.position = position;
   s.context.numbers["x"] = 1.5;
   s.context.strings["why"] = "because";
   s.stats.ticks_processed = 1234;
