@@ -36,6 +36,14 @@ enum class ErrorCode : uint8_t {
   HeadersTooLarge,
   UpgradeRequired,
   TooManyClients,
+  // Access and the limits that protect stratd (issue 11).
+  Unauthorized,        // no key, or not a key of ours
+  Forbidden,           // a key whose role may not do this
+  OriginNotAllowed,    // a browser's Origin not in [cors] allowed_origins
+  RateLimited,         // a client's token bucket is empty: Retry-After says when
+  UriTooLong,
+  RequestTimeout,      // headers or body not received within their deadline
+  TooManyConnections,  // per client address, or in total
   // The WebSocket protocol.
   InvalidMessage,
   UnknownEventType,

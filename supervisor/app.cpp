@@ -141,15 +141,12 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   if (auto st = events.start(); !st) return failed(st.error());
   feed.start();
 
+  http::Rejections rejections;
   http::ApiContext api{io, registry, hub, events.journal(), events.websocket(), catalog, store, feed, cfg,
-                       wall_ms(), state->instance()};
+                       wall_ms(), state->instance(), rejections};
   http::Router router;
-  http::add_engine_routes(router, api);
-  http::add_runner_routes(router, api);
-  http::add_event_routes(router, api);
-  http::add_metrics_routes(router, api, state->file("feed-sim.json"));
-  http::add_openapi_routes(router);
-  auto listener = std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket());
+  http::add_api_routes(router, api, state->file("feed-sim.json"));
+  auto listener = std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket(), rejections);
   if (auto st = listener->listen(cfg.server.host, cfg.server.port); !st) {
     feed.stop(std::chrono::milliseconds(0), [] {});
     pm.kill_all_now();

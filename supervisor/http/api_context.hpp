@@ -9,6 +9,7 @@
 #include "supervisor/events/event_hub.hpp"
 #include "supervisor/events/event_journal.hpp"
 #include "supervisor/feed_supervisor.hpp"
+#include "supervisor/http/rejections.hpp"
 #include "supervisor/runners/runner_registry.hpp"
 #include "supervisor/store.hpp"
 #include "supervisor/strategy_catalog.hpp"
@@ -28,6 +29,7 @@ struct ApiContext {
   const Config& config;
   int64_t started_ms;
   std::string instance;  // prefix of this stratd's shared-memory segment names
+  Rejections& rejections;  // what was refused before a handler ran
 };
 
 }  // namespace stratd::supervisor::http

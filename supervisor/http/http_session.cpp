@@ -43,8 +43,9 @@ std::string next_request_id() {
 }  // namespace
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings,
-                         ws::WsHub* websocket)
-    : stream_(std::move(socket)), router_(router), settings_(settings), websocket_(websocket) {}
+                         ws::WsHub* websocket, Rejections& rejections)
+    : stream_(std::move(socket)), router_(router), settings_(settings), websocket_(websocket),
+      rejections_(rejections) {}
 
 void HttpSession::run() {
   boost::asio::dispatch(stream_.get_executor(),
@@ -83,9 +84,11 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   if (request_id_.empty()) request_id_ = next_request_id();
   RequestLogScope scope(request_id_);
   if (ec == beast_http::error::body_limit) {
+    rejections_.count(Rejection::BodyTooLarge);
     return send(reply_error(ErrorCode::PayloadTooLarge, "request body exceeds " + std::to_string(settings_.body_limit_bytes) + " bytes"));
   }
   if (ec == beast_http::error::header_limit) {
+    rejections_.count(Rejection::HeadersTooLarge);
     return send(reply_error(ErrorCode::HeadersTooLarge, "request headers exceed " + std::to_string(settings_.header_limit_bytes) + " bytes"));
   }
   if (ec) {

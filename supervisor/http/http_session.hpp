@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 
 #include "common/settings.hpp"
+#include "supervisor/http/rejections.hpp"
 #include "supervisor/http/router.hpp"
 #include "supervisor/ws/ws_hub.hpp"
 
@@ -23,7 +24,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   // Upgrades to /ws go to `websocket` (none: refused).
   HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings,
-              ws::WsHub* websocket);
+              ws::WsHub* websocket, Rejections& rejections);
   void run();
 
  private:
@@ -40,6 +41,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   const Router& router_;
   const HttpSettings& settings_;
   ws::WsHub* websocket_;
+  Rejections& rejections_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
   bool preflight_ = false;  // an OPTIONS request: the CORS answer in full

@@ -5,8 +5,10 @@
 namespace stratd::supervisor::http {
 namespace net = boost::asio;
 
-Listener::Listener(net::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket)
-    : io_(io), acceptor_(io), retry_(io), router_(router), settings_(settings), websocket_(websocket) {}
+Listener::Listener(net::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket,
+                   Rejections& rejections)
+    : io_(io), acceptor_(io), retry_(io), router_(router), settings_(settings), websocket_(websocket),
+      rejections_(rejections) {}
 
 Status Listener::listen(const std::string& host, uint16_t port) {
   boost::system::error_code ec;
@@ -49,7 +51,9 @@ void Listener::do_accept() {
       return;
     }
     socket.set_option(net::ip::tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(std::move(socket), self->router_, self->settings_, self->websocket_)->run();
+    std::make_shared<HttpSession>(std::move(socket), self->router_, self->settings_, self->websocket_,
+                                  self->rejections_)
+        ->run();
     self->do_accept();
   });
 }

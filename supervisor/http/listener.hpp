@@ -13,7 +13,8 @@ namespace stratd::supervisor::http {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(boost::asio::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket);
+  Listener(boost::asio::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket,
+           Rejections& rejections);
   Status listen(const std::string& host, uint16_t port);
   void start();
   void stop();
@@ -28,6 +29,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   const Router& router_;
   const HttpSettings& settings_;
   ws::WsHub* websocket_;
+  Rejections& rejections_;
 };
 
 }  // namespace stratd::supervisor::http

@@ -80,6 +80,7 @@ void add_metrics_routes(Router& router, ApiContext& ctx, std::string feed_state_
                write_event_metrics(out, ctx);
                ctx.websocket.metrics().write(out, ctx.websocket.clients());
                router.metrics().write(out);
+               ctx.rejections.write(out);
                metrics::write_runner_metrics(out, ctx.registry, ctx.hub);
                write_feed_metrics(out, ctx, scrapes->feed_ticks);
                write_store_metrics(out, ctx.store);

@@ -19,4 +19,7 @@ void add_metrics_routes(Router& router, ApiContext& ctx, std::string feed_state_
 // GET /api/openapi.json: docs/openapi.json, built in
 void add_openapi_routes(Router& router);
 
+// All of the above: the API as stratd serves it (and its tests see it).
+void add_api_routes(Router& router, ApiContext& ctx, std::string feed_state_file);
+
 }  // namespace stratd::supervisor::http

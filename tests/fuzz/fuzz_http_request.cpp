@@ -60,6 +60,7 @@ struct Server {
   std::unique_ptr<StrategyCatalog> catalog;
   std::unique_ptr<RunnerRegistry> registry;
   std::unique_ptr<EventPipeline> events;
+  http::Rejections rejections;
   std::unique_ptr<http::ApiContext> api;
   http::Router router;
 
@@ -95,12 +96,8 @@ struct Server {
     if (!events->start()) std::abort();
     api = std::make_unique<http::ApiContext>(http::ApiContext{io, *registry, *hub, events->journal(),
                                                               events->websocket(), *catalog, *store, *feed, cfg, 0,
-                                                              instance});
-    http::add_engine_routes(router, *api);
-    http::add_runner_routes(router, *api);
-    http::add_event_routes(router, *api);
-    http::add_metrics_routes(router, *api, dir + "/feed-sim.json");
-    http::add_openapi_routes(router);
+                                                              instance, rejections});
+    http::add_api_routes(router, *api, dir + "/feed-sim.json");
   }
 
   // Segments and the scratch dir do not outlive the fuzzer.

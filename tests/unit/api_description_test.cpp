@@ -59,6 +59,7 @@ struct Api {
   std::unique_ptr<StrategyCatalog> catalog;
   std::unique_ptr<RunnerRegistry> registry;
   std::unique_ptr<EventPipeline> events;
+  http::Rejections rejections;
   std::unique_ptr<http::ApiContext> ctx;
   http::Router router;
 
@@ -82,13 +83,8 @@ struct Api {
     events = std::make_unique<EventPipeline>(*hub, *store, io, [](const std::string&) {}, cfg);
     ctx = std::make_unique<http::ApiContext>(http::ApiContext{io, *registry, *hub, events->journal(),
                                                               events->websocket(), *catalog, *store, *feed, cfg, 0,
-                                                              "apidesc"});
-    // As supervisor/app.cpp registers them.
-    http::add_engine_routes(router, *ctx);
-    http::add_runner_routes(router, *ctx);
-    http::add_event_routes(router, *ctx);
-    http::add_metrics_routes(router, *ctx, dir + "/feed-sim.json");
-    http::add_openapi_routes(router);
+                                                              "apidesc", rejections});
+    http::add_api_routes(router, *ctx, dir + "/feed-sim.json");
   }
   ~Api() {
     std::error_code ec;
