@@ -21,6 +21,27 @@ namespace {
 
 Unexpected<Error> invalid(std::string message) { return fail(ErrorCode::ConfigInvalid, std::move(message)); }
 
+bool plain_key_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+}  // namespace
+
+Status check_key_entry(const ApiKeyEntry& k, std::string_view origin) {
+  const std::string where = std::string(origin) + ": auth.keys";
+  if (!plain_key_name(k.name)) return invalid(where + ": name '" + k.name + "' must be 1-64 of A-Z a-z 0-9 - _");
+  if (k.role != "viewer" && k.role != "operator" && k.role != "admin")
+    return invalid(where + ": key '" + k.name + "': role must be viewer, operator or admin");
+  if (k.hash.rfind("$argon2id$", 0) != 0)
+    return invalid(where + ": key '" + k.name + "': hash must be an Argon2id hash (stratd keygen prints one)");
+  return ok();
+}
+
+namespace {
+
 std::string number_text(double v) {
   char buf[32];
   // Whole numbers in full; the range check first, as casting a double
@@ -36,6 +57,12 @@ Status check_bounds(const Setting& s, double value, std::string_view origin) {
                  number_text(s.min) + ", " + number_text(s.max) + "]");
 }
 
+Expected<bool> parse_switch(std::string_view text) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  return Unexpected<Error>{Error{ErrorCode::ConfigInvalid, ""}};
+}
+
 // A value as written in a flag, a variable or a row's default.
 Status apply_text(const Setting& s, Config& c, std::string_view text, std::string_view origin) {
   return std::visit(
@@ -47,6 +74,33 @@ Status apply_text(const Setting& s, Config& c, std::string_view text, std::strin
           return ok();
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           field = split_list(text);
+          return ok();
+        } else if constexpr (std::is_same_v<T, bool>) {
+          auto v = parse_switch(text);
+          if (!v) return invalid(std::string(origin) + ": " + std::string(s.key) + " must be true or false");
+          field = *v;
+          return ok();
+        } else if constexpr (std::is_same_v<T, std::vector<ApiKeyEntry>>) {
+          // "name:role:hash" entries, separated by spaces (an Argon2 hash
+          // has commas of its own).
+          std::vector<ApiKeyEntry> keys;
+          std::string_view rest = text;
+          while (!rest.empty()) {
+            const auto start = rest.find_first_not_of(" \t\n");
+            if (start == std::string_view::npos) break;
+            rest.remove_prefix(start);
+            const auto item = rest.substr(0, rest.find_first_of(" \t\n"));
+            rest.remove_prefix(item.size());
+            const auto c1 = item.find(':');
+            const auto c2 = c1 == std::string_view::npos ? c1 : item.find(':', c1 + 1);
+            if (c2 == std::string_view::npos)
+              return invalid(std::string(origin) + ": auth.keys: each key is name:role:hash, separated by spaces");
+            ApiKeyEntry k{std::string(item.substr(0, c1)), std::string(item.substr(c1 + 1, c2 - c1 - 1)),
+                          std::string(item.substr(c2 + 1))};
+            if (Status st = check_key_entry(k, origin); !st) return st;
+            keys.push_back(std::move(k));
+          }
+          field = std::move(keys);
           return ok();
         } else {
           const std::string s_text(text);
@@ -94,6 +148,33 @@ Status apply_toml_value(const Setting& s, Config& c, const toml::node& node, con
             out.push_back(*e.value<std::string>());
           }
           field = std::move(out);
+          return ok();
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (!node.is_boolean()) return invalid(origin + ": " + key + " must be true or false");
+          field = *node.value<bool>();
+          return ok();
+        } else if constexpr (std::is_same_v<T, std::vector<ApiKeyEntry>>) {
+          // [[auth.keys]]: an array of tables.
+          const auto* arr = node.as_array();
+          const std::string shape = origin + ": " + key + " must be [[auth.keys]] tables of name, role and hash";
+          if (!arr) return invalid(shape);
+          std::vector<ApiKeyEntry> keys;
+          for (const auto& e : *arr) {
+            const auto* t = e.as_table();
+            if (!t) return invalid(shape);
+            const std::string entry = origin + " (key " + std::to_string(keys.size() + 1) + ")";
+            ApiKeyEntry k;
+            for (const auto& [field_name, v] : *t) {
+              const std::string_view f = field_name.str();
+              std::string* into = f == "name" ? &k.name : f == "role" ? &k.role : f == "hash" ? &k.hash : nullptr;
+              if (!into) return invalid(entry + ": unknown field " + std::string(f) + " in " + key);
+              if (!v.is_string()) return invalid(entry + ": " + key + "." + std::string(f) + " must be a string");
+              *into = *v.template value<std::string>();
+            }
+            if (Status st = check_key_entry(k, entry); !st) return st;
+            keys.push_back(std::move(k));
+          }
+          field = std::move(keys);
           return ok();
         } else {
           if (node.is_integer()) {
@@ -213,6 +294,16 @@ Status check_relations(const Config& c) {
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
     return invalid("log.level must be one of trace, debug, info, warn, error, critical, off");
   if (c.log.format != "text" && c.log.format != "json") return invalid("log.format must be text or json");
+  for (size_t i = 0; i < c.auth.keys.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (c.auth.keys[i].name == c.auth.keys[j].name)
+        return invalid("auth.keys: two keys are named '" + c.auth.keys[i].name + "'; names must be unique");
+    }
+  }
+  for (const auto* access : {&c.auth.health, &c.auth.metrics}) {
+    if (*access != "public" && *access != "key")
+      return invalid(std::string(access == &c.auth.health ? "auth.health" : "auth.metrics") + " must be public or key");
+  }
   return ok();
 }
 
@@ -232,7 +323,7 @@ std::string usage_text() {
   out += line;
   for (const auto& s : settings()) {
     const auto dot = s.key.find('.');
-    const std::string flag = std::string(s.flag) + (s.is_number() ? " N" : " VALUE");
+    const std::string flag = std::string(s.flag) + (s.is_switch() ? "" : s.is_number() ? " N" : " VALUE");
     snprintf(line, sizeof line, "  %-36s %s\n", flag.c_str(), std::string(s.help).c_str());
     out += line;
     std::string where = "[" + std::string(s.key.substr(0, dot)) + "] " + std::string(s.key.substr(dot + 1)) + ", " +
@@ -281,6 +372,15 @@ std::string toml_value(const Setting& s, const Config& c) {
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           std::string out = "[";
           for (size_t i = 0; i < f.size(); ++i) out += (i ? ", " : "") + quoted(f[i]);
+          return out + "]";
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return f ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, std::vector<ApiKeyEntry>>) {
+          std::string out = "[";
+          for (size_t i = 0; i < f.size(); ++i) {
+            out += (i ? ", " : "") + std::string("{ name = ") + quoted(f[i].name) + ", role = " + quoted(f[i].role) +
+                   ", hash = " + quoted(f[i].hash) + " }";
+          }
           return out + "]";
         } else if constexpr (std::is_floating_point_v<T>) {
           return number_text(f);
@@ -357,9 +457,12 @@ Expected<LoadedConfig> load_config(int argc, const char* const* argv) {
       continue;
     }
     std::string_view name = arg, value;
+    const Setting* named = nullptr;
     if (auto eq = arg.find('='); eq != std::string_view::npos) {
       name = arg.substr(0, eq);
       value = arg.substr(eq + 1);
+    } else if (named = find_by(&Setting::flag, name); named && named->is_switch()) {
+      value = "true";
     } else {
       if (i + 1 >= argc) return invalid(std::string(name) + " needs a value");
       value = argv[++i];

@@ -13,6 +13,8 @@ namespace stratd {
 
 struct Config {
   HttpSettings server;
+  AuthSettings auth;
+  LimitSettings limits;
   FeedSettings feed;
   RunnerSettings runners;
   LuaLimits lua;
@@ -61,6 +63,10 @@ struct ReloadOutcome {
 ReloadOutcome apply_reload(Config& loaded, const Config& fresh);
 // Copies every live setting of `from` into `to`.
 void copy_live_settings(Config& to, const Config& from);
+
+// One [[auth.keys]] entry: a plain name, a role, an Argon2id hash.
+// `origin` prefixes the error (where the entry was written).
+Status check_key_entry(const ApiKeyEntry& key, std::string_view origin);
 
 // Fills empty paths with their defaults (systemd's directories when it
 // gives them, `shipped_strategies_dir` when ./strategies does not exist)

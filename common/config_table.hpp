@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "common/settings.hpp"
+
 namespace stratd {
 
 struct Config;
@@ -21,7 +23,7 @@ enum class Reload { Restart, Live };
 struct Setting {
   using Field = std::variant<std::string& (*)(Config&), std::vector<std::string>& (*)(Config&),
                              uint16_t& (*)(Config&), int64_t& (*)(Config&), uint64_t& (*)(Config&),
-                             double& (*)(Config&)>;
+                             double& (*)(Config&), bool& (*)(Config&), std::vector<ApiKeyEntry>& (*)(Config&)>;
 
   std::string_view key;   // "section.name" in the TOML file
   std::string_view env;   // STRATD_...
@@ -33,7 +35,9 @@ struct Setting {
   Field field;
   Reload reload;
 
-  bool is_number() const { return field.index() >= 2; }
+  bool is_number() const { return field.index() >= 2 && field.index() <= 5; }
+  // A flag without a value (--insecure); "=false" turns it off.
+  bool is_switch() const { return field.index() == 6; }
 };
 
 // Every setting, in the order --help lists them.

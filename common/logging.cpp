@@ -15,7 +15,7 @@
 namespace stratd {
 namespace {
 
-thread_local std::string_view current_request_id;
+thread_local std::string_view this_thread_request_id;
 
 // syslog priorities (sd-daemon.h's SD_ERR and friends) by spdlog level.
 constexpr int kPriority[] = {7, 7, 6, 4, 3, 2, 6};
@@ -52,9 +52,9 @@ class LineFormatter final : public spdlog::formatter {
       append_json_string(line, std::string_view(level.data(), level.size()));
       line += R"(,"logger":)";
       append_json_string(line, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
-      if (!current_request_id.empty()) {
+      if (!this_thread_request_id.empty()) {
         line += R"(,"request_id":)";
-        append_json_string(line, current_request_id);
+        append_json_string(line, this_thread_request_id);
       }
       line += R"(,"msg":)";
       append_json_string(line, text);
@@ -68,9 +68,9 @@ class LineFormatter final : public spdlog::formatter {
       line += " [";
       line.append(msg.logger_name.data(), msg.logger_name.size());
       line += "] ";
-      if (!current_request_id.empty()) {
+      if (!this_thread_request_id.empty()) {
         line += "req=";
-        line += current_request_id;
+        line += this_thread_request_id;
         line += ' ';
       }
       line += text;
@@ -115,9 +115,11 @@ bool set_log_level(const std::string& level) {
   return true;
 }
 
-RequestLogScope::RequestLogScope(std::string_view request_id) : previous_(current_request_id) {
-  current_request_id = request_id;
+std::string_view current_request_id() { return this_thread_request_id; }
+
+RequestLogScope::RequestLogScope(std::string_view request_id) : previous_(this_thread_request_id) {
+  this_thread_request_id = request_id;
 }
-RequestLogScope::~RequestLogScope() { current_request_id = previous_; }
+RequestLogScope::~RequestLogScope() { this_thread_request_id = previous_; }
 
 }  // namespace stratd

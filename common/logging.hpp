@@ -22,6 +22,9 @@ bool set_log_level(const std::string& level);
 // device and inode, so a child whose stderr was redirected is not fooled).
 bool stderr_is_journal();
 
+// The id of the HTTP request being handled on this thread, if any.
+std::string_view current_request_id();
+
 // The HTTP request being handled on this thread, shown on every line
 // logged meanwhile (`req=<id>`, or "request_id" in JSON).
 class RequestLogScope {

@@ -21,6 +21,36 @@ struct HttpSettings {
   int64_t request_timeout_ms;
   std::vector<std::string> cors_origins;  // [cors] allowed_origins
   int64_t cors_max_age_secs;              // [cors] max_age
+  bool insecure;                          // a non-loopback address without API keys
+};
+
+// One API key of [[auth.keys]]: its name (in logs and the audit), its
+// role, and an Argon2id hash of it (never the key itself).
+struct ApiKeyEntry {
+  std::string name;
+  std::string role;  // viewer, operator or admin
+  std::string hash;  // crypto_pwhash_str's encoding
+  bool operator==(const ApiKeyEntry&) const = default;
+};
+
+// [auth]
+struct AuthSettings {
+  std::vector<ApiKeyEntry> keys;  // none: no key is asked for
+  std::string health;             // public, or key
+  std::string metrics;            // public, or key (viewer)
+  uint64_t cache_entries;         // verified keys remembered, so Argon2 runs once per key
+};
+
+// [limits]: per client (its key's name, else its address) token buckets.
+struct LimitSettings {
+  double requests_per_sec;      // 0: no limit
+  double request_burst;
+  double mutations_per_sec;     // POST, PUT, PATCH, DELETE
+  double mutation_burst;
+  double auth_failures_per_min;  // per address: failed keys
+  double auth_failure_burst;
+  uint64_t max_tracked_clients;  // buckets kept; the fullest are forgotten first
+  std::vector<std::string> exempt;  // addresses whose requests are not rate limited
 };
 
 // [feed]

@@ -13,9 +13,12 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "ipc/bus.hpp"
+#include "supervisor/auth/access_gate.hpp"
+#include "supervisor/auth/access_policy.hpp"
 #include "supervisor/events/event_hub.hpp"
 #include "supervisor/events/event_pipeline.hpp"
 #include "supervisor/feed_supervisor.hpp"
+#include "supervisor/http/cors_policy.hpp"
 #include "supervisor/http/listener.hpp"
 #include "supervisor/http/routes.hpp"
 #include "supervisor/install_layout.hpp"
@@ -82,6 +85,22 @@ std::string service_status(const RunnerRegistry& registry, const ws::WsHub& webs
   return out;
 }
 
+// Listening beyond loopback without keys hands stratd (and the code it
+// runs) to anyone who reaches the port: refused unless asked for.
+Status check_exposure(const Config& cfg) {
+  if (!cfg.auth.keys.empty() || http::is_loopback_host(cfg.server.host)) return ok();
+  if (!cfg.server.insecure) {
+    return fail(ErrorCode::ConfigInvalid,
+                "refusing to listen on " + cfg.server.host +
+                    " without API keys: anyone who reaches it could run code. Add [[auth.keys]] (stratd keygen), "
+                    "listen on 127.0.0.1, or pass --insecure");
+  }
+  spdlog::critical("INSECURE: listening on {} without API keys (--insecure): anyone who reaches this port can "
+                   "add, stop and delete runners, and run strategies",
+                   cfg.server.host);
+  return ok();
+}
+
 void reload(Config& cfg, Config& requested, const ConfigReloader& load) {
   auto fresh = load();
   if (!fresh) {
@@ -108,6 +127,7 @@ void reload(Config& cfg, Config& requested, const ConfigReloader& load) {
 
 int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   std::signal(SIGPIPE, SIG_IGN);
+  if (auto st = check_exposure(cfg); !st) return failed(st.error());
   TerminationHold hold;
   raise_descriptor_limit();
   auto state = StateDir::open(cfg.paths);
@@ -144,9 +164,11 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   http::Rejections rejections;
   http::ApiContext api{io, registry, hub, events.journal(), events.websocket(), catalog, store, feed, cfg,
                        wall_ms(), state->instance(), rejections};
-  http::Router router;
+  auth::AccessPolicy access(cfg.auth);
+  auth::AccessGate gate(cfg, rejections);
+  http::Router router(&access, &rejections);
   http::add_api_routes(router, api, state->file("feed-sim.json"));
-  auto listener = std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket(), rejections);
+  auto listener = std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket(), rejections, gate);
   if (auto st = listener->listen(cfg.server.host, cfg.server.port); !st) {
     feed.stop(std::chrono::milliseconds(0), [] {});
     pm.kill_all_now();
@@ -183,6 +205,8 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
     spdlog::info("SIGHUP: reloading the configuration");
     notifier.reloading();
     reload(cfg, requested, load);
+    access.reconfigure(cfg.auth);
+    gate.reconfigure(cfg);
     notifier.ready();
     hangups.async_wait(on_hangup);
   };

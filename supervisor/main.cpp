@@ -1,12 +1,15 @@
 // stratd: the supervisor. Parses configuration and runs the daemon.
 #include <cstdio>
+#include <string_view>
 
 #include "common/config.hpp"
 #include "common/logging.hpp"
 #include "supervisor/app.hpp"
+#include "supervisor/auth/keygen_command.hpp"
 #include "supervisor/install_layout.hpp"
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "keygen") return stratd::supervisor::auth::run_keygen(argc - 2, argv + 2);
   auto loaded = stratd::load_config(argc, argv);
   if (!loaded) {
     fprintf(stderr, "stratd: %s\n%s", loaded.error().message.c_str(), stratd::usage_text().c_str());

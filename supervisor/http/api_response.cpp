@@ -4,6 +4,7 @@
 
 #include "common/clock.hpp"
 #include "common/json_codec.hpp"
+#include "common/logging.hpp"
 #include "supervisor/http/api_error.hpp"
 
 namespace stratd::supervisor::http {
@@ -42,10 +43,18 @@ Response reply_error(ErrorCode code, const std::string& message, Json details) {
                             {"timestamp", wall_secs()}});
 }
 
+Response reply_internal_error(std::string_view what) {
+  // Never the cause itself (a path, an SQLite message): the log has it,
+  // under the request's id.
+  std::string message = std::string(what) + " failed; see stratd's log";
+  if (const auto id = current_request_id(); !id.empty()) message += " (request " + std::string(id) + ")";
+  return reply_error(ErrorCode::InternalError, message);
+}
+
 Response reply_failure(const Error& e, std::string_view what, Json details) {
   if (is_internal(e.code)) {
     spdlog::error("{}: {}", what, e.message);
-    return reply_error(ErrorCode::InternalError, std::string(what) + " failed; see stratd's log");
+    return reply_internal_error(what);
   }
   return reply_error(e.code, e.message, std::move(details));
 }

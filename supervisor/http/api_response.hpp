@@ -24,6 +24,8 @@ Response reply_error(ErrorCode code, const std::string& message, Json details = 
 // An error from below: shown as it is, unless it is stratd's own failure,
 // which is logged and answered INTERNAL_ERROR naming only `what` failed.
 Response reply_failure(const Error& e, std::string_view what, Json details = nullptr);
+// INTERNAL_ERROR for `what`, with the request's id for the log's lines.
+Response reply_internal_error(std::string_view what);
 Response reply_no_content();
 
 }  // namespace stratd::supervisor::http

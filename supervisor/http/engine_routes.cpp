@@ -13,11 +13,11 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
   using beast_http::verb;
   auto uptime = [&ctx] { return (wall_ms() - ctx.started_ms) / 1000; };
 
-  router.add(verb::get, "/health", [uptime](const Request&, const PathParams&, Respond respond) {
+  router.add(verb::get, "/health", Access::Health, [uptime](const Request&, const PathParams&, Respond respond) {
     respond(reply_ok(status::ok, {{"status", "ok"}, {"version", STRATD_VERSION}, {"uptime_secs", uptime()}}));
   });
 
-  router.add(verb::get, "/api/engine/health", [&ctx, uptime](const Request&, const PathParams&, Respond respond) {
+  router.add(verb::get, "/api/engine/health", Access::Viewer, [&ctx, uptime](const Request&, const PathParams&, Respond respond) {
     std::map<std::string, int> by_lifecycle;
     size_t healthy = 0, should_run = 0;
     for (const Runner* r : ctx.registry.list()) {
@@ -55,7 +55,7 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
                                   {"websocket_clients", ctx.websocket.clients()}}));
   });
 
-  router.add(verb::get, "/api/engine/summary", [&ctx, uptime](const Request&, const PathParams&, Respond respond) {
+  router.add(verb::get, "/api/engine/summary", Access::Viewer, [&ctx, uptime](const Request&, const PathParams&, Respond respond) {
     size_t healthy = 0;
     for (const Runner* r : ctx.registry.list()) healthy += ctx.registry.healthy(*r);
     // The seed's shape, with the runner list spliced in already serialized.
@@ -65,7 +65,7 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
     respond(reply_ok_raw(status::ok, data));
   });
 
-  router.add(verb::get, "/api/strategies", [&ctx](const Request&, const PathParams&, Respond respond) {
+  router.add(verb::get, "/api/strategies", Access::Viewer, [&ctx](const Request&, const PathParams&, Respond respond) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& s : ctx.catalog.list()) list.push_back({{"path", s.path}, {"size_bytes", s.size_bytes}});
     respond(reply_ok(status::ok, std::move(list)));

@@ -87,7 +87,7 @@ Response run_query(const EventJournal& journal, const EventQuery& q) {
 }  // namespace
 
 void add_event_routes(Router& router, ApiContext& ctx) {
-  router.add(beast_http::verb::get, "/api/events", [&ctx](const Request& req, const PathParams&, Respond respond) {
+  router.add(beast_http::verb::get, "/api/events", Access::Viewer, [&ctx](const Request& req, const PathParams&, Respond respond) {
     EventQuery query;
     Selection& sel = query.selection;
     for (const auto& [key, value] : parse_query(to_sv(req.target()))) {

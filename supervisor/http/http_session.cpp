@@ -43,9 +43,16 @@ std::string next_request_id() {
 }  // namespace
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings,
-                         ws::WsHub* websocket, Rejections& rejections)
+                         ws::WsHub* websocket, Rejections& rejections, auth::AccessGate& gate,
+                         const CorsPolicy& cors)
     : stream_(std::move(socket)), router_(router), settings_(settings), websocket_(websocket),
-      rejections_(rejections) {}
+      rejections_(rejections), gate_(gate), cors_(cors) {
+  beast::error_code ec;
+  auto addr = stream_.socket().remote_endpoint(ec).address();
+  // An IPv4 client of a dual-stack listener is one address, not two.
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) addr = addr.to_v6().to_v4();
+  if (!ec) address_ = addr.to_string();
+}
 
 void HttpSession::run() {
   boost::asio::dispatch(stream_.get_executor(),
@@ -94,36 +101,61 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   if (ec) {
     return send(reply_error(ErrorCode::BadRequest, "malformed HTTP request"));
   }
-  Request req = parser_->release();
+  request_ = parser_->release();
+  const Request& req = request_;
   version_ = req.version();
   keep_alive_ = req.keep_alive();
   preflight_ = req.method() == beast_http::verb::options;
   if (auto it = req.find(beast_http::field::origin); it != req.end()) origin_ = std::string(it->value());
+  host_.clear();
+  if (auto it = req.find(beast_http::field::host); it != req.end()) host_ = std::string(it->value());
   const auto path = to_sv(req.target()).substr(0, to_sv(req.target()).find('?'));
-  if (path == "/ws") {
-    if (!beast::websocket::is_upgrade(req)) {
-      Response res = reply_error(ErrorCode::UpgradeRequired, "/ws speaks WebSocket; connect with a WebSocket client");
-      res.set(beast_http::field::upgrade, "websocket");
-      return send(std::move(res));
-    }
-    if (!websocket_ || websocket_->full()) {
-      keep_alive_ = false;
-      return send(reply_error(ErrorCode::TooManyClients, "no more WebSocket clients are accepted now"));
-    }
-    // The connection leaves HTTP for good: the WebSocket session takes the socket.
-    return websocket_->accept(stream_.release_socket(), std::move(req));
+  websocket_upgrade_ = path == "/ws";
+  if (websocket_upgrade_ && !beast::websocket::is_upgrade(req)) {
+    Response res = reply_error(ErrorCode::UpgradeRequired, "/ws speaks WebSocket; connect with a WebSocket client");
+    res.set(beast_http::field::upgrade, "websocket");
+    return send(std::move(res));
   }
-  router_.dispatch(req, [self = shared_from_this()](Response res) { self->send(std::move(res)); });
+  gate_.admit(req, address_, websocket_upgrade_, [self = shared_from_this()](auth::Admission a) {
+    // At once, or from the key verifier's thread: back onto this
+    // connection's own loop either way (inline when already on it).
+    auto executor = self->stream_.get_executor();
+    boost::asio::dispatch(executor, [self = std::move(self), a = std::move(a)]() mutable {
+      self->admitted(std::move(a));
+    });
+  });
+}
+
+void HttpSession::admitted(auth::Admission admission) {
+  RequestLogScope scope(request_id_);
+  if (admission.refusal) return send(std::move(*admission.refusal));
+  if (websocket_upgrade_) return upgrade(std::move(admission));
+  router_.dispatch(request_, admission.caller, [self = shared_from_this()](Response res) { self->send(std::move(res)); });
+}
+
+void HttpSession::upgrade(auth::Admission admission) {
+  if (auto refused = router_.check_access(Access::Viewer, admission.caller)) return send(std::move(*refused));
+  // A browser's upgrade carries the page's Origin and obeys no CORS: a
+  // page of another site must not read the events with the user's access.
+  if (!origin_.empty() && !cors_.allows(origin_, host_)) {
+    rejections_.count(Rejection::OriginNotAllowed);
+    keep_alive_ = false;
+    return send(reply_error(ErrorCode::OriginNotAllowed, "WebSocket connections from " + origin_.substr(0, 200) +
+                                                              " are not allowed ([cors] allowed_origins)"));
+  }
+  if (!websocket_ || websocket_->full()) {
+    keep_alive_ = false;
+    return send(reply_error(ErrorCode::TooManyClients, "no more WebSocket clients are accepted now"));
+  }
+  // The connection leaves HTTP for good: the WebSocket session takes the socket.
+  websocket_->accept(stream_.release_socket(), std::move(request_));
 }
 
 void HttpSession::add_cors(Response& res) const {
-  if (settings_.cors_origins.empty()) return;
-  const bool any = std::find(settings_.cors_origins.begin(), settings_.cors_origins.end(), "*") !=
-                   settings_.cors_origins.end();
-  if (any) {
+  if (origin_.empty()) return;  // not a browser's cross-origin call
+  if (cors_.any()) {
     res.set(beast_http::field::access_control_allow_origin, "*");
-  } else if (!origin_.empty() && std::find(settings_.cors_origins.begin(), settings_.cors_origins.end(),
-                                           origin_) != settings_.cors_origins.end()) {
+  } else if (cors_.allows(origin_, host_)) {
     res.set(beast_http::field::access_control_allow_origin, origin_);
     res.set(beast_http::field::vary, "Origin");
   } else {
@@ -140,7 +172,11 @@ void HttpSession::send(Response res) {
   res.version(version_);
   res.keep_alive(keep_alive_);
   res.set(beast_http::field::server, "stratd");
+  // API answers are never cached, sniffed into something else, framed, or
+  // allowed to load anything (were one ever shown as a page).
   res.set(beast_http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   res.set("X-Request-Id", request_id_);
   add_cors(res);
   res.prepare_payload();

@@ -6,9 +6,9 @@ namespace stratd::supervisor::http {
 namespace net = boost::asio;
 
 Listener::Listener(net::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket,
-                   Rejections& rejections)
+                   Rejections& rejections, auth::AccessGate& gate)
     : io_(io), acceptor_(io), retry_(io), router_(router), settings_(settings), websocket_(websocket),
-      rejections_(rejections) {}
+      rejections_(rejections), gate_(gate), cors_(settings) {}
 
 Status Listener::listen(const std::string& host, uint16_t port) {
   boost::system::error_code ec;
@@ -52,7 +52,7 @@ void Listener::do_accept() {
     }
     socket.set_option(net::ip::tcp::no_delay(true), ec);
     std::make_shared<HttpSession>(std::move(socket), self->router_, self->settings_, self->websocket_,
-                                  self->rejections_)
+                                  self->rejections_, self->gate_, self->cors_)
         ->run();
     self->do_accept();
   });

@@ -14,7 +14,7 @@ namespace stratd::supervisor::http {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(boost::asio::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket,
-           Rejections& rejections);
+           Rejections& rejections, auth::AccessGate& gate);
   Status listen(const std::string& host, uint16_t port);
   void start();
   void stop();
@@ -30,6 +30,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   const HttpSettings& settings_;
   ws::WsHub* websocket_;
   Rejections& rejections_;
+  auth::AccessGate& gate_;
+  CorsPolicy cors_;
 };
 
 }  // namespace stratd::supervisor::http

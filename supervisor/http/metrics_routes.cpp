@@ -71,7 +71,7 @@ void add_metrics_routes(Router& router, ApiContext& ctx, std::string feed_state_
     size_t last_size = 0;  // the text grows with the runners: reserved at once
   };
   auto scrapes = std::make_shared<Scrapes>(Scrapes{metrics::FeedTicks(std::move(feed_state_file))});
-  router.add(beast_http::verb::get, "/metrics",
+  router.add(beast_http::verb::get, "/metrics", Access::Metrics,
              [&ctx, &router, scrapes](const Request& req, const PathParams&, Respond respond) {
                const auto format = metrics::format_for_accept(to_sv(req[beast_http::field::accept]));
                Exposition out(format, scrapes->last_size + scrapes->last_size / 8);

@@ -7,7 +7,7 @@
 namespace stratd::supervisor::http {
 
 void add_openapi_routes(Router& router) {
-  router.add(beast_http::verb::get, "/api/openapi.json", [](const Request&, const PathParams&, Respond respond) {
+  router.add(beast_http::verb::get, "/api/openapi.json", Access::Viewer, [](const Request&, const PathParams&, Respond respond) {
     Response res{beast_http::status::ok, 11};
     res.set(beast_http::field::content_type, "application/json");
     res.body() = std::string(openapi_document());

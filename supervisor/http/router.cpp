@@ -72,17 +72,39 @@ std::map<std::string, std::string> parse_query(std::string_view target) {
   return out;
 }
 
-void Router::add(beast_http::verb method, std::string_view pattern, Handler handler) {
+void Router::add(beast_http::verb method, std::string_view pattern, Access access, Handler handler) {
+  add(method, pattern, access,
+      CallerHandler([h = std::move(handler)](const Request& req, const PathParams& params, const auth::Caller&,
+                                             Respond respond) { h(req, params, std::move(respond)); }));
+}
+
+void Router::add(beast_http::verb method, std::string_view pattern, Access access, CallerHandler handler) {
   auto segments = split_path(pattern);
   for (auto& r : routes_) {
     if (r.segments == segments) {
-      r.handlers[method] = std::move(handler);
+      r.handlers[method] = Method{std::move(handler), access};
       return;
     }
   }
   Route r{std::move(segments), {}, &metrics_.route(pattern)};
-  r.handlers[method] = std::move(handler);
+  r.handlers[method] = Method{std::move(handler), access};
   routes_.push_back(std::move(r));
+}
+
+std::optional<Response> Router::check_access(Access access, const auth::Caller& caller) const {
+  if (caller.may(policy_->required(access))) return std::nullopt;
+  return refuse_access(caller);
+}
+
+Response Router::refuse_access(const auth::Caller& caller) const {
+  if (rejections_) rejections_->count(caller.role ? Rejection::Forbidden : Rejection::MissingKey);
+  if (!caller.role) {
+    Response res = reply_error(ErrorCode::Unauthorized, "an API key is needed: send Authorization: Bearer <key>");
+    res.set(beast_http::field::www_authenticate, "Bearer realm=\"stratd\"");
+    return res;
+  }
+  return reply_error(ErrorCode::Forbidden, "the key '" + caller.key + "' (role " +
+                                               std::string(auth::to_string(*caller.role)) + ") may not do this");
 }
 
 std::vector<RouteEntry> Router::routes() const {
@@ -91,12 +113,12 @@ std::vector<RouteEntry> Router::routes() const {
     std::string pattern;
     for (const auto& s : r.segments) pattern += "/" + s;
     if (pattern.empty()) pattern = "/";
-    for (const auto& [method, _] : r.handlers) out.push_back({method, pattern});
+    for (const auto& [method, m] : r.handlers) out.push_back({method, pattern, m.access});
   }
   return out;
 }
 
-void Router::dispatch(const Request& req, Respond respond) const {
+void Router::dispatch(const Request& req, const auth::Caller& caller, Respond respond) const {
   const auto started = Clock::now();
   const auto segments = split_path(to_sv(req.target()));
   for (const auto& r : routes_) {
@@ -119,6 +141,7 @@ void Router::dispatch(const Request& req, Respond respond) const {
     for (const auto& [m, _] : r.handlers) {
       allow += (allow.empty() ? "" : ", ") + std::string(beast_http::to_string(m));
     }
+    // A preflight carries no credentials (browsers never send them on one).
     if (req.method() == beast_http::verb::options) {
       Response res = reply_no_content();
       res.set(beast_http::field::allow, allow + ", OPTIONS");
@@ -126,6 +149,14 @@ void Router::dispatch(const Request& req, Respond respond) const {
       return;
     }
     auto h = r.handlers.find(req.method());
+    if (h != r.handlers.end() && !caller.may(policy_->required(h->second.access))) {
+      answer(refuse_access(caller));
+      return;
+    }
+    if (h == r.handlers.end() && !caller.may(auth::Role::Viewer)) {
+      answer(refuse_access(caller));
+      return;
+    }
     if (h == r.handlers.end()) {
       Response res = reply_error(ErrorCode::MethodNotAllowed, std::string(req.method_string()) + " is not allowed on this path",
                                  Json{{"allow", allow}});
@@ -151,15 +182,17 @@ void Router::dispatch(const Request& req, Respond respond) const {
     };
     auto once = std::make_shared<Once>(Once{std::move(respond), r.metrics, req.method(), started});
     try {
-      h->second(req, params, [once](Response res) { (*once)(std::move(res)); });
+      h->second.handler(req, params, caller, [once](Response res) { (*once)(std::move(res)); });
     } catch (const std::exception& e) {
       spdlog::error("{} {}: {}", std::string(req.method_string()), std::string(to_sv(req.target()).substr(0, 200)),
                     e.what());
-      (*once)(reply_error(ErrorCode::InternalError, "the request failed; see stratd's log"));
+      (*once)(reply_internal_error("the request"));
     }
     return;
   }
-  Response res = reply_error(ErrorCode::NotFound, "no route for " + std::string(to_sv(req.target()).substr(0, 200)));
+  Response res = caller.may(auth::Role::Viewer)
+                     ? reply_error(ErrorCode::NotFound, "no route for " + std::string(to_sv(req.target()).substr(0, 200)))
+                     : refuse_access(caller);
   metrics_.unmatched().observe(req.method(), res.result_int(), seconds_since(started));
   respond(std::move(res));
 }

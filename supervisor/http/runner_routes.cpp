@@ -52,11 +52,11 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
     };
   };
 
-  router.add(verb::get, "/api/runners", [&ctx](const Request&, const PathParams&, Respond respond) {
+  router.add(verb::get, "/api/runners", Access::Viewer, [&ctx](const Request&, const PathParams&, Respond respond) {
     respond(reply_ok_raw(status::ok, runner_list_json(ctx)));
   });
 
-  router.add(verb::post, "/api/runners", [&ctx](const Request& req, const PathParams&, Respond respond) {
+  router.add(verb::post, "/api/runners", Access::Admin, [&ctx](const Request& req, const PathParams&, Respond respond) {
     Json details = nullptr;
     auto spec = parse_add_request(req.body(), ctx.config, details);
     if (!spec) {
@@ -77,23 +77,23 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
     respond(reply_ok(status::created, runner_details(ctx, **added)));
   });
 
-  router.add(verb::get, "/api/runners/:id", with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
+  router.add(verb::get, "/api/runners/:id", Access::Viewer, with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
                respond(reply_ok(status::ok, runner_details(ctx, r)));
              }));
 
-  router.add(verb::delete_, "/api/runners/:id", with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
+  router.add(verb::delete_, "/api/runners/:id", Access::Admin, with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
                // Answered once the worker has exited and the segment is gone.
                ctx.registry.remove(r.spec.runner_id, [respond] { respond(reply_no_content()); });
              }));
 
-  router.add(verb::get, "/api/runners/:id/snapshot",
+  router.add(verb::get, "/api/runners/:id/snapshot", Access::Viewer,
              with_runner([&ctx](const Request&, const Runner& r, Respond respond) {
                auto json = snapshot_json(ctx, r);
                if (!json) return respond(reply_failure(json.error(), "reading the snapshot of " + r.spec.runner_id));
                respond(reply_ok_raw(status::ok, *json));
              }));
 
-  router.add(verb::get, "/api/runners/:id/history",
+  router.add(verb::get, "/api/runners/:id/history", Access::Viewer,
              with_runner([&ctx](const Request& req, const Runner& r, Respond respond) {
                size_t count = r.spec.window_size;
                const auto q = parse_query(to_sv(req.target()));
@@ -117,7 +117,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
              }));
 
   // Closed positions from the store, newest first.
-  router.add(verb::get, "/api/runners/:id/trades",
+  router.add(verb::get, "/api/runners/:id/trades", Access::Viewer,
              with_runner([&ctx](const Request& req, const Runner& r, Respond respond) {
                size_t limit = 100;
                if (auto bad = read_count(parse_query(to_sv(req.target())), "limit", 10'000, limit)) {
@@ -128,7 +128,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
                auto rows = ctx.store.positions(r.spec.runner_id, true, limit);
                if (!rows) {
                  spdlog::error("trades of {}: {}", r.spec.runner_id, rows.error().message);
-                 return respond(reply_error(ErrorCode::InternalError, "the trades could not be read"));
+                 return respond(reply_internal_error("reading the trades"));
                }
                Json out = Json::array();
                for (const auto& p : *rows) out.push_back(to_json(p.trade));
@@ -136,7 +136,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
              }));
 
   // The worker's log: GET /api/runners/:id/logs?tail=N&since=T
-  router.add(verb::get, "/api/runners/:id/logs",
+  router.add(verb::get, "/api/runners/:id/logs", Access::Viewer,
              with_runner([&ctx](const Request& req, const Runner& r, Respond respond) {
                LogQuery query;
                const auto q = parse_query(to_sv(req.target()));
@@ -166,7 +166,7 @@ void add_runner_routes(Router& router, ApiContext& ctx) {
                                                        {"/api/runners/:id/restart", &RunnerRegistry::restart}};
   for (const auto& [path, op] : controls) {
     const std::string action = std::string(path).substr(std::string_view(path).rfind('/') + 1);
-    router.add(verb::post, path, with_runner([&ctx, op = op, action](const Request&, const Runner& r, Respond respond) {
+    router.add(verb::post, path, Access::Operator, with_runner([&ctx, op = op, action](const Request&, const Runner& r, Respond respond) {
                  auto result = (ctx.registry.*op)(r.spec.runner_id);
                  if (!result) return respond(reply_failure(result.error(), action + " of " + r.spec.runner_id));
                  respond(reply_ok(status::ok, runner_details(ctx, **result)));

@@ -18,6 +18,21 @@ constexpr std::string_view kBatchTail = "]}";
 // Up to this many events a batch is sent from the journal's own buffers
 // (two pieces each, within the 64 a write takes at once).
 constexpr size_t kGatherEvents = 31;
+
+std::string_view to_sv(beast::string_view s) { return {s.data(), s.size()}; }
+
+bool offers_stratd_protocol(std::string_view list) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "stratd") return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
 }  // namespace
 
 WsSession::WsSession(net::ip::tcp::socket&& socket, std::shared_ptr<WsRoster> roster, const EventJournal& journal,
@@ -42,8 +57,14 @@ void WsSession::start(beast::http::request<beast::http::string_body> upgrade) {
   t.idle_timeout = std::chrono::milliseconds(settings_.idle_timeout_ms);
   t.keep_alive_pings = true;  // a ping at half the idle timeout; no answer by the end closes
   ws_.set_option(t);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(beast::http::field::server, "stratd"); }));
+  // A browser that sends its key as the subprotocol `bearer.<key>` also
+  // offers `stratd`, and fails the connection unless one it offered is
+  // chosen: `stratd` is, and the key is never echoed.
+  const bool offered = offers_stratd_protocol(to_sv(upgrade[beast::http::field::sec_websocket_protocol]));
+  ws_.set_option(websocket::stream_base::decorator([offered](websocket::response_type& res) {
+    res.set(beast::http::field::server, "stratd");
+    if (offered) res.set(beast::http::field::sec_websocket_protocol, "stratd");
+  }));
   ws_.read_message_max(settings_.max_message_bytes);
   ws_.auto_fragment(false);
   queue_.start(Clock::now() + std::chrono::milliseconds(settings_.initial_hold_ms));

@@ -115,18 +115,44 @@ TEST(BadInput, RoutesMethodsAndSizes) {
 }
 
 TEST(Api, CorsHeadersForBrowsersAndPreflights) {
-  StratdProcess s;
+  StratdProcess s;  // on loopback, with no [cors] list: loopback origins only
+  auto request = [&](const std::string& method, const std::string& origin, const std::string& extra = "") {
+    return s.http().raw(method + " /api/runners HTTP/1.1\r\nHost: x\r\nOrigin: " + origin + "\r\n" + extra +
+                        "Connection: close\r\n\r\n");
+  };
   // A simple request gets the origin header only.
-  auto get = s.http().raw("GET /api/runners HTTP/1.1\r\nHost: x\r\nOrigin: http://dash.example\r\nConnection: close\r\n\r\n");
+  auto get = request("GET", "http://localhost:5173");
   ASSERT_EQ(get.status, 200);
-  EXPECT_EQ(get.headers["access-control-allow-origin"], "*");
+  EXPECT_EQ(get.headers["access-control-allow-origin"], "http://localhost:5173");
+  EXPECT_EQ(get.headers["vary"], "Origin");
   EXPECT_FALSE(get.headers.count("access-control-allow-methods"));
   // A preflight gets what a browser asks it for.
-  auto pre = s.http().raw(
-      "OPTIONS /api/runners HTTP/1.1\r\nHost: x\r\nOrigin: http://dash.example\r\n"
-      "Access-Control-Request-Method: POST\r\nConnection: close\r\n\r\n");
+  auto pre = request("OPTIONS", "http://127.0.0.1:8080", "Access-Control-Request-Method: POST\r\n");
   EXPECT_TRUE(pre.status == 200 || pre.status == 204) << pre.status;
-  EXPECT_EQ(pre.headers["access-control-allow-origin"], "*");
+  EXPECT_EQ(pre.headers["access-control-allow-origin"], "http://127.0.0.1:8080");
   EXPECT_NE(pre.headers["access-control-allow-methods"].find("POST"), std::string::npos);
   EXPECT_NE(pre.headers["access-control-allow-headers"].find("Content-Type"), std::string::npos);
+  EXPECT_NE(pre.headers["access-control-allow-headers"].find("Authorization"), std::string::npos);
+  // Another site is not allowed to read the answers.
+  auto other = request("GET", "http://dash.example");
+  EXPECT_EQ(other.status, 200);
+  EXPECT_FALSE(other.headers.count("access-control-allow-origin"));
+  auto other_pre = request("OPTIONS", "http://dash.example", "Access-Control-Request-Method: POST\r\n");
+  EXPECT_FALSE(other_pre.headers.count("access-control-allow-origin"));
+}
+
+TEST(Api, CorsAllowListFromTheConfiguration) {
+  StratdOptions o;
+  o.extra_args = {"--cors-origins", "https://dash.example.com"};
+  StratdProcess s(o);
+  auto request = [&](const std::string& method, const std::string& origin, const std::string& extra = "") {
+    return s.http().raw(method + " /api/runners HTTP/1.1\r\nHost: x\r\nOrigin: " + origin + "\r\n" + extra +
+                        "Connection: close\r\n\r\n");
+  };
+  auto pre = request("OPTIONS", "https://dash.example.com", "Access-Control-Request-Method: DELETE\r\n");
+  EXPECT_EQ(pre.headers["access-control-allow-origin"], "https://dash.example.com");
+  EXPECT_EQ(pre.headers["access-control-max-age"], "3600");
+  // With a list, loopback origins are not allowed by default any more.
+  EXPECT_FALSE(request("GET", "http://localhost:5173").headers.count("access-control-allow-origin"));
+  EXPECT_FALSE(request("GET", "https://evil.example").headers.count("access-control-allow-origin"));
 }

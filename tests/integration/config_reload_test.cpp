@@ -11,52 +11,11 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/stratd_command.hpp"
 #include "tests/support/stratd_process.hpp"
 
 using namespace stratd::test;
 using nlohmann::json;
-
-namespace {
-
-struct TempFile {
-  std::string path;
-  explicit TempFile(const std::string& text) {
-    char tmpl[] = "/tmp/stratd-config-XXXXXX";
-    const int fd = mkstemp(tmpl);
-    if (fd < 0) throw std::runtime_error("mkstemp");
-    close(fd);
-    path = tmpl;
-    write(text);
-  }
-  ~TempFile() { std::remove(path.c_str()); }
-  void write(const std::string& text) const {
-    // Replaced whole (rename), as an editor saves: a reload never reads half.
-    std::ofstream(path + ".new") << text;
-    std::filesystem::rename(path + ".new", path);
-  }
-};
-
-struct ProgramRun {
-  int code = -1;
-  std::string out;
-};
-
-// stratd with these arguments and extra environment, to its end.
-ProgramRun run_stratd(const std::vector<std::string>& args, const std::string& env = "") {
-  std::string cmd = env + " " + std::string(STRATD_BIN_DIR) + "/stratd";
-  for (const auto& a : args) cmd += " '" + a + "'";
-  cmd += " 2>&1";
-  ProgramRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-}  // namespace
 
 TEST(Configuration, SeedSectionsLoadAndCheckConfigSaysWhereEachValueCameFrom) {
   TempFile f(

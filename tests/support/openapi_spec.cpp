@@ -174,7 +174,15 @@ std::optional<std::string> OpenApiSpec::check_response(const json& response, con
       continue;
     }
     if (declared.contains("schema")) {
-      if (auto why = schemas_.check(json(it->second), declared["schema"])) return "the " + name + " header: " + *why;
+      // A header is text; one the document types as an integer (the
+      // "simple" style) must be one, written in decimal.
+      json value = it->second;
+      const std::string& text = it->second;
+      if (declared["schema"].value("type", "") == "integer" && !text.empty() && text.size() < 19 &&
+          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        value = std::stoll(text);
+      }
+      if (auto why = schemas_.check(value, declared["schema"])) return "the " + name + " header: " + *why;
     }
     // Allow names exactly the methods the document gives the path (and
     // OPTIONS, when answering it).

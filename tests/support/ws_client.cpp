@@ -24,6 +24,7 @@ struct WsClient::Impl {
   int code = 0;
   int pings = 0;
   beast::error_code last_error;
+  websocket::response_type handshake_answer;
 
   void start_read() {
     reading = true;
@@ -41,7 +42,16 @@ struct WsClient::Impl {
   }
 };
 
-WsClient::WsClient(const std::string& host, uint16_t port, int receive_buffer_bytes) : impl_(std::make_unique<Impl>()) {
+WsClient::WsClient(const std::string& host, uint16_t port, int receive_buffer_bytes)
+    : WsClient(host, port, WsUpgrade{}, receive_buffer_bytes) {}
+
+std::string WsClient::response_header(const std::string& name) const {
+  auto it = impl_->handshake_answer.find(name);
+  return it == impl_->handshake_answer.end() ? std::string() : std::string(it->value());
+}
+
+WsClient::WsClient(const std::string& host, uint16_t port, const WsUpgrade& upgrade, int receive_buffer_bytes)
+    : impl_(std::make_unique<Impl>()) {
   auto& sock = impl_->ws.next_layer();
   sock.open(net::ip::tcp::v4());
   if (receive_buffer_bytes > 0) sock.set_option(net::socket_base::receive_buffer_size(receive_buffer_bytes));
@@ -50,7 +60,10 @@ WsClient::WsClient(const std::string& host, uint16_t port, int receive_buffer_by
   impl_->ws.control_callback([d = impl_.get()](websocket::frame_type kind, beast::string_view) {
     if (kind == websocket::frame_type::ping) ++d->pings;
   });
-  impl_->ws.handshake(host + ":" + std::to_string(port), "/ws");
+  impl_->ws.set_option(websocket::stream_base::decorator([headers = upgrade.headers](websocket::request_type& req) {
+    for (const auto& [name, value] : headers) req.set(name, value);
+  }));
+  impl_->ws.handshake(impl_->handshake_answer, host + ":" + std::to_string(port), upgrade.target);
 }
 
 WsClient::~WsClient() {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,10 +14,19 @@
 
 namespace stratd::test {
 
+// What the upgrade request carries besides the handshake's own headers.
+struct WsUpgrade {
+  std::map<std::string, std::string> headers;  // Authorization, Origin, Sec-WebSocket-Protocol...
+  std::string target = "/ws";
+};
+
 class WsClient {
  public:
   // Connects and completes the handshake; throws on failure.
   WsClient(const std::string& host, uint16_t port, int receive_buffer_bytes = 0);
+  WsClient(const std::string& host, uint16_t port, const WsUpgrade& upgrade, int receive_buffer_bytes = 0);
+  // A header of the server's handshake answer ("" if absent).
+  std::string response_header(const std::string& name) const;
   ~WsClient();
   WsClient(const WsClient&) = delete;
   WsClient& operator=(const WsClient&) = delete;

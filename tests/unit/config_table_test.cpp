@@ -22,7 +22,14 @@ Expected<LoadedConfig> load(std::vector<const char*> args) {
   return load_config(int(args.size()), args.data());
 }
 // A value inside the row's bounds other than its default, as text.
+// An Argon2id hash as stratd keygen prints them (of the key "k").
+constexpr const char* kHash = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG";
+
 std::string other_value(const Setting& s) {
+  if (s.is_switch()) return "true";
+  if (s.key == "auth.keys") return std::string("ops:admin:") + kHash;
+  if (s.key == "auth.health") return "key";
+  if (s.key == "auth.metrics") return "public";
   if (!s.is_number()) return s.key == "log.level" ? "debug" : s.key == "log.format" ? "json" : "x";
   const double d = std::strtod(std::string(s.default_value).c_str(), nullptr);
   double v = d + 1 <= s.max ? d + 1 : d - 1;
@@ -38,6 +45,10 @@ std::string read_back(const Setting& s, Config& c) {
           return f;
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           return f.empty() ? "" : f.front();
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return f ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, std::vector<ApiKeyEntry>>) {
+          return f.empty() ? "" : f.front().name + ":" + f.front().role + ":" + f.front().hash;
         } else {
           return std::to_string(int64_t(f));
         }
@@ -90,11 +101,15 @@ TEST(ConfigTable, EverySettingCanBeSetByFlagVariableAndFile) {
     EXPECT_EQ(read_back(s, by_env->config), value);
 
     const auto dot = s.key.find('.');
-    const bool quoted = !s.is_number();
+    const bool quoted = !s.is_number() && !s.is_switch();
     const bool list = s.field.index() == 1;
-    std::ofstream(path) << "[" << s.key.substr(0, dot) << "]\n"
-                        << s.key.substr(dot + 1) << " = " << (list ? "[" : "") << (quoted ? "\"" : "") << value
-                        << (quoted ? "\"" : "") << (list ? "]" : "") << "\n";
+    if (s.key == "auth.keys") {
+      std::ofstream(path) << "[[auth.keys]]\nname = \"ops\"\nrole = \"admin\"\nhash = \"" << kHash << "\"\n";
+    } else {
+      std::ofstream(path) << "[" << s.key.substr(0, dot) << "]\n"
+                          << s.key.substr(dot + 1) << " = " << (list ? "[" : "") << (quoted ? "\"" : "") << value
+                          << (quoted ? "\"" : "") << (list ? "]" : "") << "\n";
+    }
     auto by_file = load({"--config", path.c_str()});
     ASSERT_TRUE(by_file) << by_file.error().message;
     EXPECT_EQ(read_back(s, by_file->config), value);

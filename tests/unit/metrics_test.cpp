@@ -188,11 +188,11 @@ TEST(Metrics, NegotiatesTheFormat) {
 
 TEST(Metrics, RouterCountsByRouteTemplateNeverByPath) {
   http::Router r;
-  r.add(bh::verb::get, "/api/runners/:id", [](const http::Request&, const http::PathParams& p, http::Respond respond) {
+  r.add(bh::verb::get, "/api/runners/:id", http::Access::Viewer, [](const http::Request&, const http::PathParams& p, http::Respond respond) {
     respond(p.at(0) == "missing" ? http::reply_error(stratd::ErrorCode::RunnerNotFound, "no")
                                  : http::reply_ok(bh::status::ok, nullptr));
   });
-  r.add(bh::verb::delete_, "/api/runners/:id", [](const http::Request&, const http::PathParams&, http::Respond) {
+  r.add(bh::verb::delete_, "/api/runners/:id", http::Access::Viewer, [](const http::Request&, const http::PathParams&, http::Respond) {
     throw std::runtime_error("a bug");
   });
   auto run = [&](bh::verb v, const char* target) {

@@ -1,0 +1,137 @@
+#include "supervisor/auth/access_gate.hpp"
+
+#include <cctype>
+#include <cmath>
+
+#include <boost/beast/websocket/rfc6455.hpp>
+
+namespace stratd::supervisor::auth {
+namespace bh = boost::beast::http;
+
+namespace {
+
+std::string_view sv(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool mutating(bh::verb v) {
+  return v == bh::verb::post || v == bh::verb::put || v == bh::verb::patch || v == bh::verb::delete_;
+}
+
+}  // namespace
+
+std::optional<std::string_view> presented_key(const http::Request& req, bool websocket) {
+  if (auto it = req.find(bh::field::authorization); it != req.end()) {
+    const std::string_view value = trim(sv(it->value()));
+    const auto space = value.find(' ');
+    if (space == std::string_view::npos || !iequals(value.substr(0, space), "bearer")) return std::nullopt;
+    return trim(value.substr(space + 1));
+  }
+  if (websocket) {
+    if (auto it = req.find(bh::field::sec_websocket_protocol); it != req.end()) {
+      std::string_view list = sv(it->value());
+      while (!list.empty()) {
+        const auto comma = list.find(',');
+        const std::string_view item = trim(list.substr(0, comma));
+        if (item.substr(0, 7) == "bearer.") return item.substr(7);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
+    }
+  }
+  return std::string_view{};
+}
+
+AccessGate::AccessGate(const Config& cfg, http::Rejections& rejections)
+    : authenticator_(cfg.auth), limiter_(cfg.limits), rejections_(rejections) {}
+
+void AccessGate::reconfigure(const Config& cfg) {
+  authenticator_.reconfigure(cfg.auth);
+  limiter_.reconfigure(cfg.limits);
+}
+
+http::Response AccessGate::refuse(http::Rejection why, double retry_after_secs) {
+  rejections_.count(why);
+  const bool mutation = why == http::Rejection::MutationRateLimited;
+  const bool failures = why == http::Rejection::AuthFailureRateLimited;
+  const auto secs = std::max<int64_t>(1, int64_t(std::ceil(retry_after_secs)));
+  http::Response res = http::reply_error(
+      ErrorCode::RateLimited,
+      failures   ? "too many failed keys from this address; try again later"
+      : mutation ? "too many changing requests from this client; slow down"
+                 : "too many requests from this client; slow down",
+      http::Json{{"retry_after_secs", secs}, {"limit", failures ? "auth_failures" : mutation ? "mutations" : "requests"}});
+  res.set(bh::field::retry_after, std::to_string(secs));
+  return res;
+}
+
+void AccessGate::finish(bh::verb method, Caller caller, Done& done) {
+  // A client with a key is that key, wherever it connects from.
+  const std::string& client = caller.key.empty() ? caller.address : caller.key;
+  if (auto refused = limiter_.admit(client, caller.address, mutating(method))) {
+    return done(Admission{std::move(caller), refuse(refused->reason, refused->retry_after_secs)});
+  }
+  done(Admission{std::move(caller), std::nullopt});
+}
+
+void AccessGate::admit(const http::Request& req, std::string address, bool websocket, Done done) {
+  Caller caller;
+  caller.address = std::move(address);
+  if (!authenticator_.keys_configured()) {
+    caller.open = true;
+    return finish(req.method(), std::move(caller), done);
+  }
+  const auto key = presented_key(req, websocket);
+  auto bad_key = [this](Caller c) {
+    rejections_.count(http::Rejection::BadKey);
+    http::Response res = http::reply_error(ErrorCode::Unauthorized, "the API key is not valid");
+    res.set(bh::field::www_authenticate, "Bearer realm=\"stratd\", error=\"invalid_token\"");
+    return Admission{std::move(c), std::move(res)};
+  };
+  if (!key) {
+    limiter_.count_auth_failure(caller.address);
+    return done(bad_key(std::move(caller)));
+  }
+  // No key: the router answers 401 unless the route is public.
+  if (key->empty()) return finish(req.method(), std::move(caller), done);
+  if (auto locked = limiter_.check_auth_failures(caller.address)) {
+    return done(Admission{std::move(caller), refuse(locked->reason, locked->retry_after_secs)});
+  }
+  // Only what the rest needs: `req` is not kept past this call.
+  struct Pending {
+    Caller caller;
+    bh::verb method;
+    Done done;
+  };
+  auto pending = std::make_shared<Pending>(Pending{std::move(caller), req.method(), std::move(done)});
+  auto decide = [this, pending, bad_key](const Authenticator::Verdict& v) {
+    Caller c = std::move(pending->caller);
+    switch (v.outcome) {
+      case Authenticator::Outcome::Verified: {
+        c.key = v.key;
+        c.role = v.role;
+        return finish(pending->method, std::move(c), pending->done);
+      }
+      case Authenticator::Outcome::Refused:
+        limiter_.count_auth_failure(c.address);
+        return pending->done(bad_key(std::move(c)));
+      case Authenticator::Outcome::Busy:
+        return pending->done(Admission{std::move(c), refuse(http::Rejection::RateLimited, 1)});
+    }
+  };
+  if (auto now = authenticator_.authenticate(*key, decide)) decide(*now);
+}
+
+}  // namespace stratd::supervisor::auth

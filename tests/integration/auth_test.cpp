@@ -1,0 +1,290 @@
+// API keys, roles and the limits that protect stratd, against the real
+// stratd with keys from the real `stratd keygen`: every role on every
+// route, wrong and absent keys, the WebSocket's two ways of sending one,
+// cross-site upgrades, brute force and rate limits.
+#include <csignal>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/stratd_command.hpp"
+#include "tests/support/stratd_process.hpp"
+#include "tests/support/ws_client.hpp"
+
+using namespace stratd::test;
+using nlohmann::json;
+
+namespace {
+
+// One key per role, made once for the whole test program (Argon2 is slow
+// on purpose).
+struct Keys {
+  GeneratedKey admin = generate_key("ops", "admin");
+  GeneratedKey operator_ = generate_key("oncall", "operator");
+  GeneratedKey viewer = generate_key("dash", "viewer");
+  std::string toml() const { return admin.entry + "\n" + operator_.entry + "\n" + viewer.entry; }
+};
+const Keys& keys() {
+  static const Keys k;
+  return k;
+}
+
+std::map<std::string, std::string> bearer(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
+
+std::string error_code(const HttpResult& r) { return r.body.is_object() ? r.body["error"].value("code", "") : ""; }
+
+// A stratd with the three keys in its configuration file.
+struct KeyedStratd {
+  TempFile config;
+  StratdProcess stratd;
+  explicit KeyedStratd(std::vector<std::string> args = {}, const std::string& extra_toml = "")
+      : config(keys().toml() + "\n" + extra_toml), stratd([&] {
+          StratdOptions o;
+          o.extra_args = {"--config", config.path};
+          o.extra_args.insert(o.extra_args.end(), args.begin(), args.end());
+          return o;
+        }()) {}
+  HttpResult as(const std::string& key, const std::string& method, const std::string& target,
+                const std::string& body = "") const {
+    return stratd.http().request(method, target, body, key.empty() ? std::map<std::string, std::string>{} : bearer(key));
+  }
+};
+
+std::string runner_body(const std::string& id) {
+  return json{{"runner_id", id}, {"symbol", "BTCUSDT"}, {"strategy_path", "hold_long.lua"}}.dump();
+}
+
+enum class Needs { Nothing, Viewer, Operator, Admin };
+
+}  // namespace
+
+TEST(Auth, EveryRoleAgainstEveryRoute) {
+  KeyedStratd s({"--auth-failure-burst", "1000"});
+  ASSERT_EQ(s.as(keys().admin.key, "POST", "/api/runners", runner_body("r1")).status, 201);
+  struct Route {
+    std::string method, target;
+    Needs needs;
+    std::string body = "";
+  };
+  // Every route of the API (the OpenAPI test checks that this is all of them).
+  const std::vector<Route> routes = {
+      {"GET", "/health", Needs::Nothing},
+      {"GET", "/api/engine/health", Needs::Viewer},
+      {"GET", "/api/engine/summary", Needs::Viewer},
+      {"GET", "/api/strategies", Needs::Viewer},
+      {"GET", "/api/runners", Needs::Viewer},
+      {"GET", "/api/runners/r1", Needs::Viewer},
+      {"GET", "/api/runners/r1/snapshot", Needs::Viewer},
+      {"GET", "/api/runners/r1/history", Needs::Viewer},
+      {"GET", "/api/runners/r1/trades", Needs::Viewer},
+      {"GET", "/api/runners/r1/logs", Needs::Viewer},
+      {"GET", "/api/events", Needs::Viewer},
+      {"GET", "/metrics", Needs::Viewer},
+      {"GET", "/api/openapi.json", Needs::Viewer},
+      {"GET", "/api/no-such-path", Needs::Viewer},
+      {"POST", "/api/runners/r1/stop", Needs::Operator},
+      {"POST", "/api/runners/r1/start", Needs::Operator},
+      {"POST", "/api/runners/r1/restart", Needs::Operator},
+      {"POST", "/api/runners", Needs::Admin, runner_body("r2")},
+      {"DELETE", "/api/runners/r2", Needs::Admin},
+  };
+  struct Who {
+    std::string name, key;
+    Needs has;
+    bool has_key;
+  };
+  // A key shaped right, of a configured name, with another secret.
+  const std::string forged = "stratd.ops." + std::string(43, 'A');
+  const std::vector<Who> callers = {
+      {"no key", "", Needs::Nothing, false},
+      {"a forged key", forged, Needs::Nothing, true},
+      {"viewer", keys().viewer.key, Needs::Viewer, true},
+      {"operator", keys().operator_.key, Needs::Operator, true},
+      {"admin", keys().admin.key, Needs::Admin, true},
+  };
+  for (const auto& who : callers) {
+    for (const auto& r : routes) {
+      SCOPED_TRACE(who.name + ": " + r.method + " " + r.target);
+      HttpResult res = s.as(who.key, r.method, r.target, r.body);
+      const bool bad_key = who.has_key && who.has == Needs::Nothing;
+      if (bad_key) {
+        // A key that is not valid is refused everywhere, /health too.
+        EXPECT_EQ(res.status, 401);
+        EXPECT_EQ(error_code(res), "UNAUTHORIZED");
+      } else if (int(who.has) >= int(r.needs)) {
+        EXPECT_NE(res.status, 401);
+        EXPECT_NE(res.status, 403);
+        EXPECT_LT(res.status, 500);
+      } else if (who.has == Needs::Nothing) {
+        EXPECT_EQ(res.status, 401);
+        EXPECT_EQ(error_code(res), "UNAUTHORIZED");
+        EXPECT_NE(res.headers["www-authenticate"].find("Bearer"), std::string::npos);
+      } else {
+        EXPECT_EQ(res.status, 403);
+        EXPECT_EQ(error_code(res), "FORBIDDEN");
+      }
+      // Every answer, refused or not, carries the security headers.
+      EXPECT_EQ(res.headers["x-content-type-options"], "nosniff");
+      EXPECT_EQ(res.headers["cache-control"], "no-store");
+      EXPECT_NE(res.headers["content-security-policy"].find("default-src 'none'"), std::string::npos);
+    }
+  }
+  // The refusals changed nothing: r2 was added and deleted by the admin only.
+  auto list = s.as(keys().viewer.key, "GET", "/api/runners");
+  ASSERT_EQ(list.body["data"].size(), 1u);
+  EXPECT_EQ(list.body["data"][0]["runner_id"], "r1");
+  // Argon2 ran once per good key (and once per forged attempt), not per request.
+  auto metrics = s.as(keys().viewer.key, "GET", "/metrics");
+  EXPECT_NE(metrics.raw.find("stratd_http_rejections_total{reason=\"missing_key\"}"), std::string::npos);
+  EXPECT_NE(metrics.raw.find("stratd_http_rejections_total{reason=\"forbidden\"}"), std::string::npos);
+}
+
+TEST(Auth, WrongAbsentMalformedAndRetiredKeys) {
+  KeyedStratd s({"--auth-failure-burst", "1000"});
+  const std::string good = keys().viewer.key;
+  const std::vector<std::pair<std::string, std::map<std::string, std::string>>> refused = {
+      {"no Authorization", {}},
+      {"another scheme", {{"Authorization", "Basic " + good}}},
+      {"an empty bearer", {{"Authorization", "Bearer "}}},
+      {"garbage", {{"Authorization", "Bearer not-a-key"}}},
+      {"an unknown name", {{"Authorization", "Bearer stratd.nobody." + good.substr(good.rfind('.') + 1)}}},
+      {"a truncated key", {{"Authorization", "Bearer " + good.substr(0, good.size() - 1)}}},
+      {"another key's secret", {{"Authorization", "Bearer stratd.ops." + good.substr(good.rfind('.') + 1)}}},
+      {"the key in the query string", {}},
+  };
+  for (const auto& [what, headers] : refused) {
+    SCOPED_TRACE(what);
+    const std::string target = what == "the key in the query string" ? "/api/runners?token=" + good : "/api/runners";
+    const HttpResult r = s.stratd.http().request("GET", target, "", headers);
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(error_code(r), "UNAUTHORIZED");
+    // The answer never repeats what was sent.
+    EXPECT_EQ(r.raw.find(good.substr(good.rfind('.') + 1)), std::string::npos);
+  }
+  // The scheme's name is case-insensitive (RFC 7235).
+  EXPECT_EQ(s.stratd.http().request("GET", "/api/runners", "", {{"Authorization", "bearer " + good}}).status, 200);
+
+  // Keys reload live: the viewer's key removed, a new one added.
+  const GeneratedKey fresh = generate_key("fresh", "viewer");
+  s.config.write(keys().admin.entry + "\n" + fresh.entry);
+  ASSERT_EQ(kill(s.stratd.pid(), SIGHUP), 0);
+  EXPECT_TRUE(eventually([&] { return s.as(fresh.key, "GET", "/api/runners").status == 200; }));
+  EXPECT_EQ(s.as(good, "GET", "/api/runners").status, 401);
+  EXPECT_EQ(s.as(keys().admin.key, "GET", "/api/runners").status, 200);
+}
+
+TEST(Auth, WebSocketTakesTheKeyInTheHeaderOrAsASubprotocol) {
+  KeyedStratd s;
+  const auto& http = s.stratd.http();
+  auto upgrade = [&](const std::string& target, const std::string& extra) {
+    return http.raw("GET " + target +
+                    " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+                    extra + "\r\n");
+  };
+  EXPECT_EQ(upgrade("/ws", "").status, 401);
+  EXPECT_EQ(upgrade("/ws?token=" + keys().viewer.key, "").status, 401);
+  EXPECT_EQ(upgrade("/ws", "Sec-WebSocket-Protocol: stratd, bearer.stratd.dash." + std::string(43, 'x') + "\r\n").status,
+            401);
+
+  // The header, as a program would send it.
+  WsClient by_header(http.host(), http.port(), WsUpgrade{bearer(keys().viewer.key)});
+  by_header.send(R"({"type":"ping"})");
+  EXPECT_TRUE(by_header.next_where([](const json& m) { return m.value("type", "") == "pong"; }));
+
+  // The subprotocol, as a browser must: stratd chooses `stratd`, never echoes the key.
+  WsClient by_protocol(http.host(), http.port(),
+                       WsUpgrade{{{"Sec-WebSocket-Protocol", "stratd, bearer." + keys().viewer.key}}});
+  EXPECT_EQ(by_protocol.response_header("Sec-WebSocket-Protocol"), "stratd");
+  by_protocol.send(R"({"type":"ping"})");
+  EXPECT_TRUE(by_protocol.next_where([](const json& m) { return m.value("type", "") == "pong"; }));
+}
+
+TEST(Auth, ACrossSiteWebSocketUpgradeIsRefused) {
+  StratdProcess s;  // loopback, no keys, no [cors] list
+  const auto& http = s.http();
+  auto upgrade_from = [&](const std::string& origin) {
+    return http.raw(
+        "GET /ws HTTP/1.1\r\nHost: " + http.host() + ":" + std::to_string(http.port()) +
+        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\nOrigin: " +
+        origin + "\r\n\r\n");
+  };
+  const HttpResult evil = upgrade_from("https://evil.example");
+  EXPECT_EQ(evil.status, 403);
+  EXPECT_EQ(error_code(evil), "ORIGIN_NOT_ALLOWED");
+  // A dashboard on loopback, and a page of stratd's own origin, may.
+  EXPECT_EQ(upgrade_from("http://localhost:5173").status, 101);
+  EXPECT_EQ(upgrade_from("http://" + http.host() + ":" + std::to_string(http.port())).status, 101);
+  // A program sends no Origin: not a browser, nothing to hijack.
+  WsClient program(http.host(), http.port());
+  program.send(R"({"type":"ping"})");
+  EXPECT_TRUE(program.next_where([](const json& m) { return m.value("type", "") == "pong"; }));
+  auto metrics = http.get("/metrics");
+  EXPECT_NE(metrics.raw.find("stratd_http_rejections_total{reason=\"origin_not_allowed\"} 1"), std::string::npos);
+}
+
+TEST(Limits, BruteForceHitsItsLimitAndLocksTheAddressOut) {
+  KeyedStratd s({"--auth-failure-burst", "3", "--auth-failures-per-min", "1", "--auth-metrics", "public"});
+  const std::string forged = "stratd.ops." + std::string(43, 'B');
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(s.as(forged, "GET", "/api/runners").status, 401) << i;
+  const HttpResult locked = s.as(forged, "GET", "/api/runners");
+  EXPECT_EQ(locked.status, 429);
+  EXPECT_EQ(error_code(locked), "RATE_LIMITED");
+  EXPECT_EQ(locked.body["error"]["details"]["limit"], "auth_failures");
+  ASSERT_TRUE(locked.headers.count("retry-after"));
+  EXPECT_GE(std::stoi(locked.headers.at("retry-after")), 1);
+  // While locked out, even a good key from that address is not tried.
+  EXPECT_EQ(s.as(keys().admin.key, "GET", "/api/runners").status, 429);
+  // Without a key nothing is verified, so nothing is locked: public routes answer.
+  EXPECT_EQ(s.stratd.http().get("/health").status, 200);
+  auto metrics = s.stratd.http().get("/metrics");
+  EXPECT_NE(metrics.raw.find("stratd_http_rejections_total{reason=\"bad_key\"} 3"), std::string::npos) << metrics.raw;
+  EXPECT_NE(metrics.raw.find("stratd_http_rejections_total{reason=\"auth_failure_rate_limited\"} 2"), std::string::npos);
+}
+
+TEST(Limits, EachClientHasItsOwnBucketsWithRetryAfter) {
+  // Loopback is exempt by default; not here.
+  KeyedStratd s({"--limits-exempt", "", "--requests-per-sec", "0.01", "--request-burst", "6", "--mutations-per-sec",
+                 "0.01", "--mutation-burst", "2"});
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(s.as(keys().viewer.key, "GET", "/api/runners").status, 200) << i;
+  HttpResult limited = s.as(keys().viewer.key, "GET", "/api/runners");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.body["error"]["details"]["limit"], "requests");
+  EXPECT_GE(std::stoi(limited.headers["retry-after"]), 1);
+  // Another key is another client.
+  EXPECT_EQ(s.as(keys().operator_.key, "GET", "/api/runners").status, 200);
+  // Changing requests have a stricter bucket of their own.
+  EXPECT_EQ(s.as(keys().operator_.key, "POST", "/api/runners/none/stop").status, 404);
+  EXPECT_EQ(s.as(keys().operator_.key, "POST", "/api/runners/none/stop").status, 404);
+  const HttpResult mutation = s.as(keys().operator_.key, "POST", "/api/runners/none/stop");
+  EXPECT_EQ(mutation.status, 429);
+  EXPECT_EQ(mutation.body["error"]["details"]["limit"], "mutations");
+  // A refused mutation cost no general token: reads still answer.
+  EXPECT_EQ(s.as(keys().operator_.key, "GET", "/api/runners").status, 200);
+  // Clients without a key are their address.
+  EXPECT_EQ(s.stratd.http().get("/health").status, 200);
+}
+
+TEST(Auth, ANonLoopbackAddressWithoutKeysIsRefusedUnlessInsecure) {
+  StratdOptions probe;
+  StratdProcess scratch(probe);  // only for a state directory of its own
+  const ProgramRun refused =
+      run_stratd({"--host", "0.0.0.0", "--port", "0", "--state-dir", scratch.state_dir() + "/other",
+                  "--strategies-dir", STRATD_FIXTURES_DIR});
+  EXPECT_NE(refused.code, 0);
+  EXPECT_NE(refused.out.find("--insecure"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("auth.keys"), std::string::npos) << refused.out;
+
+  StratdOptions o;
+  o.extra_args = {"--host", "0.0.0.0", "--insecure"};
+  StratdProcess insecure(o);
+  EXPECT_EQ(insecure.http().get("/health").status, 200);
+  EXPECT_NE(insecure.output().find("INSECURE"), std::string::npos);
+
+  // With keys, any address is fine.
+  KeyedStratd keyed({"--host", "0.0.0.0"});
+  EXPECT_EQ(keyed.as(keys().viewer.key, "GET", "/api/runners").status, 200);
+}
