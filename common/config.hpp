@@ -15,6 +15,7 @@ struct Config {
   HttpSettings server;
   AuthSettings auth;
   LimitSettings limits;
+  AuditSettings audit;
   FeedSettings feed;
   RunnerSettings runners;
   LuaLimits lua;

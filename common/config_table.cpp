@@ -63,6 +63,11 @@ const Setting kSettings[] = {
      "client addresses not limited by requests_per_sec and mutations_per_sec (failed keys always are)",
      AT(limits.exempt), kLive},
 
+    {"audit.retention_days", "STRATD_AUDIT_RETENTION_DAYS", "--audit-retention-days", 1, 36'500, "90",
+     "days the audit log keeps an entry", AT(audit.retention_days), kLive},
+    {"audit.max_entries", "STRATD_AUDIT_MAX_ENTRIES", "--audit-max-entries", 1000, 1e9, "1000000",
+     "entries the audit log keeps at most (the oldest go first)", AT(audit.max_entries), kLive},
+
     {"cors.allowed_origins", "STRATD_CORS_ORIGINS", "--cors-origins", 0, 0, "",
      "origins browsers may call the API and /ws from (comma-separated; * for any); none: the API's own, and "
      "loopback ones while listening on loopback",

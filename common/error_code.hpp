@@ -44,6 +44,7 @@ enum class ErrorCode : uint8_t {
   UriTooLong,
   RequestTimeout,      // headers or body not received within their deadline
   TooManyConnections,  // per client address, or in total
+  ConfigRefused,       // a reload asked for whose configuration does not load: nothing changed
   // The WebSocket protocol.
   InvalidMessage,
   UnknownEventType,

@@ -41,6 +41,12 @@ struct AuthSettings {
   uint64_t cache_entries;         // verified keys remembered, so Argon2 runs once per key
 };
 
+// [audit]
+struct AuditSettings {
+  int64_t retention_days;
+  uint64_t max_entries;
+};
+
 // [limits]: per client (its key's name, else its address) token buckets.
 struct LimitSettings {
   double requests_per_sec;      // 0: no limit

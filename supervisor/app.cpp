@@ -13,7 +13,9 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "ipc/bus.hpp"
+#include "supervisor/audit/audit_log.hpp"
 #include "supervisor/auth/access_gate.hpp"
+#include "supervisor/http/api_error.hpp"
 #include "supervisor/auth/access_policy.hpp"
 #include "supervisor/events/event_hub.hpp"
 #include "supervisor/events/event_pipeline.hpp"
@@ -101,11 +103,11 @@ Status check_exposure(const Config& cfg) {
   return ok();
 }
 
-void reload(Config& cfg, Config& requested, const ConfigReloader& load) {
+Expected<ReloadOutcome> reload(Config& cfg, Config& requested, const ConfigReloader& load) {
   auto fresh = load();
   if (!fresh) {
     spdlog::error("reload refused, nothing changed: {}", fresh.error().message);
-    return;
+    return fail(ErrorCode::ConfigRefused, "the configuration does not load; nothing changed: " + fresh.error().message);
   }
   for (const auto& notice : fresh->notices) spdlog::warn("{}", notice);
   const ReloadOutcome outcome = apply_reload(requested, fresh->config);
@@ -121,6 +123,7 @@ void reload(Config& cfg, Config& requested, const ConfigReloader& load) {
   if (!outcome.need_restart.empty()) {
     spdlog::warn("reload: changed, but only a restart of stratd applies: {}", joined(outcome.need_restart));
   }
+  return outcome;
 }
 
 }  // namespace
@@ -164,9 +167,10 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   http::Rejections rejections;
   http::ApiContext api{io, registry, hub, events.journal(), events.websocket(), catalog, store, feed, cfg,
                        wall_ms(), state->instance(), rejections};
+  audit::AuditLog audit(io, store, cfg.audit);
   auth::AccessPolicy access(cfg.auth);
-  auth::AccessGate gate(cfg, rejections);
-  http::Router router(&access, &rejections);
+  auth::AccessGate gate(cfg, rejections, &audit);
+  http::Router router(&access, &rejections, &audit);
   http::add_api_routes(router, api, state->file("feed-sim.json"));
   auto listener = std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket(), rejections, gate);
   if (auto st = listener->listen(cfg.server.host, cfg.server.port); !st) {
@@ -181,6 +185,15 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   ServiceNotifier notifier(io, hub.io(), [&] { return service_status(registry, events.websocket()); });
   notifier.starting();
   notifier.start();
+  // SIGHUP and POST /api/engine/reload alike.
+  api.reload = [&]() -> Expected<ReloadOutcome> {
+    notifier.reloading();
+    auto outcome = reload(cfg, requested, load);
+    access.reconfigure(cfg.auth);
+    gate.reconfigure(cfg);
+    notifier.ready();
+    return outcome;
+  };
   // Clients are served once every runner is back.
   registry.restore([&] {
     if (shutdown.begun()) return;
@@ -203,11 +216,11 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   std::function<void(const boost::system::error_code&, int)> on_hangup = [&](const boost::system::error_code& ec, int) {
     if (ec || shutdown.begun()) return;
     spdlog::info("SIGHUP: reloading the configuration");
-    notifier.reloading();
-    reload(cfg, requested, load);
-    access.reconfigure(cfg.auth);
-    gate.reconfigure(cfg);
-    notifier.ready();
+    auto outcome = api.reload();
+    auth::Caller by_signal;
+    by_signal.address = "signal";
+    audit.record(audit::AuditLog::entry(by_signal, "config.reload", "SIGHUP", 0,
+                                        outcome ? "ok" : std::string(http::wire_name(outcome.error().code))));
     hangups.async_wait(on_hangup);
   };
   hangups.async_wait(on_hangup);

@@ -2,7 +2,8 @@
 // What must survive a reboot, in SQLite (<state_dir>/stratd.db, WAL): runner
 // configurations with their desired state, each runner's last snapshot
 // (position, context, statistics, sequence numbers), every position opened
-// and closed, and the non-tick event journal within a retention limit.
+// and closed, the non-tick event journal within a retention limit, and the
+// audit log of control actions.
 // Used from the supervisor's main loop only. Every write is timed, by the
 // kind of record it writes (for /metrics).
 #include <array>
@@ -16,6 +17,7 @@
 #include "common/position_event.hpp"
 #include "common/result.hpp"
 #include "common/snapshot.hpp"
+#include "supervisor/audit/audit_entry.hpp"
 #include "supervisor/events/event_journal.hpp"
 #include "supervisor/metrics/instruments.hpp"
 #include "supervisor/runners/runner_spec.hpp"
@@ -37,7 +39,7 @@ using StoredPosition = PositionRecord;
 // What a write records: a runner's configuration or state (add, desired,
 // failed, delete), a snapshot with its positions, events, the sequence
 // reservation.
-enum class StoreWrite : uint8_t { Runner, Snapshot, Events, Sequence, kCount };
+enum class StoreWrite : uint8_t { Runner, Snapshot, Events, Sequence, Audit, kCount };
 std::string_view to_string(StoreWrite w);
 
 class Store {
@@ -74,6 +76,13 @@ class Store {
   // above it after a restart.
   uint64_t seq_reserved();
   Status set_seq_reserved(uint64_t upto);
+
+  // The audit log (supervisor/audit/): appended, read a page at a time,
+  // pruned by age and to the newest `keep` entries.
+  Status append_audit(const audit::AuditEntry& e);
+  Status prune_audit(int64_t older_than_ms, uint64_t keep);
+  Expected<std::vector<audit::AuditEntry>> audit_entries(std::optional<uint64_t> after_id, int64_t since_ms,
+                                                         size_t limit);
 
   // How long writes of this kind took, in seconds (read on any thread).
   const metrics::Histogram& write_latency(StoreWrite w) const { return write_latency_[size_t(w)]; }

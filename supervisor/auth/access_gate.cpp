@@ -54,8 +54,8 @@ std::optional<std::string_view> presented_key(const http::Request& req, bool web
   return std::string_view{};
 }
 
-AccessGate::AccessGate(const Config& cfg, http::Rejections& rejections)
-    : authenticator_(cfg.auth), limiter_(cfg.limits), rejections_(rejections) {}
+AccessGate::AccessGate(const Config& cfg, http::Rejections& rejections, audit::AuditLog* audit)
+    : authenticator_(cfg.auth), limiter_(cfg.limits), rejections_(rejections), audit_(audit) {}
 
 void AccessGate::reconfigure(const Config& cfg) {
   authenticator_.reconfigure(cfg.auth);
@@ -86,16 +86,22 @@ void AccessGate::finish(bh::verb method, Caller caller, Done& done) {
   done(Admission{std::move(caller), std::nullopt});
 }
 
-void AccessGate::admit(const http::Request& req, std::string address, bool websocket, Done done) {
+void AccessGate::admit(const http::Request& req, std::string address, std::string request_id, bool websocket,
+                       Done done) {
   Caller caller;
   caller.address = std::move(address);
+  caller.request_id = std::move(request_id);
   if (!authenticator_.keys_configured()) {
     caller.open = true;
     return finish(req.method(), std::move(caller), done);
   }
   const auto key = presented_key(req, websocket);
-  auto bad_key = [this](Caller c) {
+  // What the key was sent to, for the audit log (the key itself never is).
+  std::string target = std::string(req.method_string()) + " " +
+                       std::string(sv(req.target()).substr(0, sv(req.target()).find('?'))).substr(0, 200);
+  auto bad_key = [this, target = std::move(target)](Caller c) {
     rejections_.count(http::Rejection::BadKey);
+    if (audit_) audit_->record(audit::AuditLog::entry(c, "auth.bad_key", target, 401, "UNAUTHORIZED"));
     http::Response res = http::reply_error(ErrorCode::Unauthorized, "the API key is not valid");
     res.set(bh::field::www_authenticate, "Bearer realm=\"stratd\", error=\"invalid_token\"");
     return Admission{std::move(c), std::move(res)};

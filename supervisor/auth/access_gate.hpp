@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "common/config.hpp"
+#include "supervisor/audit/audit_log.hpp"
 #include "supervisor/auth/authenticator.hpp"
 #include "supervisor/auth/caller.hpp"
 #include "supervisor/auth/rate_limiter.hpp"
@@ -35,13 +36,14 @@ class AccessGate {
  public:
   using Done = std::function<void(Admission)>;
 
-  AccessGate(const Config& cfg, http::Rejections& rejections);
+  // Refused keys are written to `audit` (may be null).
+  AccessGate(const Config& cfg, http::Rejections& rejections, audit::AuditLog* audit = nullptr);
   // A reload: keys, limits.
   void reconfigure(const Config& cfg);
 
   // `done` runs at once, or, the first time a key is seen, on the key
   // verifier's thread: a session posts it back to its own executor.
-  void admit(const http::Request& req, std::string address, bool websocket, Done done);
+  void admit(const http::Request& req, std::string address, std::string request_id, bool websocket, Done done);
 
   const Authenticator& authenticator() const { return authenticator_; }
   const RateLimiter& limiter() const { return limiter_; }
@@ -53,6 +55,7 @@ class AccessGate {
   Authenticator authenticator_;
   RateLimiter limiter_;
   http::Rejections& rejections_;
+  audit::AuditLog* audit_;
 };
 
 }  // namespace stratd::supervisor::auth

@@ -33,6 +33,7 @@ Authenticator::~Authenticator() {
 }
 
 void Authenticator::load_keys(const AuthSettings& settings) {
+  configured_ = settings.keys;
   keys_.clear();
   for (const auto& k : settings.keys) {
     // The configuration checked the role when it loaded.
@@ -42,6 +43,7 @@ void Authenticator::load_keys(const AuthSettings& settings) {
 
 void Authenticator::reconfigure(const AuthSettings& settings) {
   std::lock_guard lock(mu_);
+  if (settings.keys == configured_) return;  // a reload of other settings: nothing to forget
   load_keys(settings);
   ++generation_;
   cache_.clear();
@@ -99,13 +101,21 @@ void Authenticator::run() {
     queue_.pop_front();
     lock.unlock();
     const bool good = verify_key(job.hash, job.token);
-    sodium_memzero(job.token.data(), job.token.size());
     lock.lock();
     ++verifications_;
-    // A reload while it ran: the verdict was for keys no longer configured;
-    // the client is asked to try again, against the keys as they are now.
-    const bool current = job.generation == generation_;
-    Verdict verdict{!current ? Outcome::Busy : good ? Outcome::Verified : Outcome::Refused, job.key, job.role};
+    if (job.generation != generation_) {
+      // The keys changed while it ran: verified again against them, if
+      // its name is still one (the token was kept for that).
+      auto key = keys_.find(job.key);
+      if (key != keys_.end()) {
+        job.hash = key->second.hash;
+        job.role = key->second.role;
+        job.generation = generation_;
+        queue_.push_front(std::move(job));
+        continue;
+      }
+    }
+    Verdict verdict{good && job.generation == generation_ ? Outcome::Verified : Outcome::Refused, job.key, job.role};
     if (verdict.outcome == Outcome::Verified && !cache_.count(job.digest)) {
       while (cache_.size() >= cache_limit_ && !cache_order_.empty()) {
         cache_.erase(cache_order_.front());
@@ -114,6 +124,7 @@ void Authenticator::run() {
       cache_.emplace(job.digest, Remembered{job.key, job.role});
       cache_order_.push_back(job.digest);
     }
+    sodium_memzero(job.token.data(), job.token.size());
     std::vector<Done> waiters;
     if (auto w = waiting_.find(job.digest); w != waiting_.end()) {
       waiters = std::move(w->second);

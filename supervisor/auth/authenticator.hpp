@@ -85,6 +85,7 @@ class Authenticator {
   std::array<unsigned char, 32> secret_{};
   mutable std::mutex mu_;
   std::condition_variable wake_;
+  std::vector<ApiKeyEntry> configured_;        // as configured, to tell a change
   std::unordered_map<std::string, Key> keys_;  // by name
   uint64_t generation_ = 0;                    // bumped by each reconfigure
   size_t cache_limit_;

@@ -10,6 +10,7 @@ namespace stratd::supervisor::auth {
 
 struct Caller {
   std::string address;        // the client's IP address
+  std::string request_id;     // its X-Request-Id (the audit log's link to the log)
   std::string key;            // the name of the key it presented; empty: none
   std::optional<Role> role;   // that key's role; none without a key
   bool open = false;          // no keys are configured: everything is allowed

@@ -1,6 +1,7 @@
 #pragma once
 // What the REST handlers work with.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -30,6 +31,8 @@ struct ApiContext {
   int64_t started_ms;
   std::string instance;  // prefix of this stratd's shared-memory segment names
   Rejections& rejections;  // what was refused before a handler ran
+  // Reloads the configuration as SIGHUP does (none: not offered).
+  std::function<Expected<ReloadOutcome>()> reload = {};
 };
 
 }  // namespace stratd::supervisor::http

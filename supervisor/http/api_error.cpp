@@ -45,6 +45,7 @@ constexpr Row kRows[] = {
     {ErrorCode::UriTooLong, "URI_TOO_LONG", status::uri_too_long},
     {ErrorCode::RequestTimeout, "REQUEST_TIMEOUT", status::request_timeout},
     {ErrorCode::TooManyConnections, "TOO_MANY_CONNECTIONS", status::service_unavailable},
+    {ErrorCode::ConfigRefused, "CONFIG_REFUSED", status::unprocessable_entity},
     {ErrorCode::InvalidMessage, "INVALID_MESSAGE", status::bad_request},
     {ErrorCode::UnknownEventType, "UNKNOWN_EVENT_TYPE", status::bad_request},
     {ErrorCode::SinceAhead, "SINCE_AHEAD", status::bad_request},

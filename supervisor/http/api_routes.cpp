@@ -9,6 +9,7 @@ void add_api_routes(Router& router, ApiContext& ctx, std::string feed_state_file
   add_runner_routes(router, ctx);
   add_event_routes(router, ctx);
   add_metrics_routes(router, ctx, std::move(feed_state_file));
+  add_audit_routes(router, ctx);
   add_openapi_routes(router);
 }
 

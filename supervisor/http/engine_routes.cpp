@@ -17,6 +17,14 @@ void add_engine_routes(Router& router, ApiContext& ctx) {
     respond(reply_ok(status::ok, {{"status", "ok"}, {"version", STRATD_VERSION}, {"uptime_secs", uptime()}}));
   });
 
+  // The configuration reloaded as SIGHUP does; what changed in the answer.
+  router.add(verb::post, "/api/engine/reload", Access::Admin, [&ctx](const Request&, const PathParams&, Respond respond) {
+    if (!ctx.reload) return respond(reply_error(ErrorCode::NotFound, "reloading is not offered here"));
+    auto outcome = ctx.reload();
+    if (!outcome) return respond(reply_error(ErrorCode::ConfigRefused, outcome.error().message));
+    respond(reply_ok(status::ok, {{"applied", outcome->applied}, {"need_restart", outcome->need_restart}}));
+  });
+
   router.add(verb::get, "/api/engine/health", Access::Viewer, [&ctx, uptime](const Request&, const PathParams&, Respond respond) {
     std::map<std::string, int> by_lifecycle;
     size_t healthy = 0, should_run = 0;

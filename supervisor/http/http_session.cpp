@@ -116,7 +116,7 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
     res.set(beast_http::field::upgrade, "websocket");
     return send(std::move(res));
   }
-  gate_.admit(req, address_, websocket_upgrade_, [self = shared_from_this()](auth::Admission a) {
+  gate_.admit(req, address_, request_id_, websocket_upgrade_, [self = shared_from_this()](auth::Admission a) {
     // At once, or from the key verifier's thread: back onto this
     // connection's own loop either way (inline when already on it).
     auto executor = self->stream_.get_executor();

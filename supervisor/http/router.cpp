@@ -91,13 +91,52 @@ void Router::add(beast_http::verb method, std::string_view pattern, Access acces
   routes_.push_back(std::move(r));
 }
 
-std::optional<Response> Router::check_access(Access access, const auth::Caller& caller) const {
-  if (caller.may(policy_->required(access))) return std::nullopt;
-  return refuse_access(caller);
+namespace {
+std::string path_of(const Request& req) {
+  const auto target = to_sv(req.target());
+  return std::string(target.substr(0, std::min<size_t>(target.find('?'), 200)));
 }
 
-Response Router::refuse_access(const auth::Caller& caller) const {
+// The error code an answer carries ("ok" for a success): a body the
+// router's own envelope wrote, so a plain search will do.
+std::string outcome_of(const Response& res) {
+  if (res.result_int() < 400) return "ok";
+  const std::string& body = res.body();
+  const auto at = body.find(R"("code":")");
+  if (at == std::string::npos) return "error";
+  const auto start = at + 8;
+  return body.substr(start, body.find('"', start) - start);
+}
+
+// What a control action acted on: the runner of its path, or the one a
+// POST /api/runners names.
+std::string audit_target(const Request& req, const PathParams& params) {
+  if (!params.empty()) return params.front();
+  auto body = Json::parse(req.body(), nullptr, false);
+  if (body.is_object() && body.contains("runner_id") && body["runner_id"].is_string()) {
+    return body["runner_id"].get<std::string>().substr(0, 200);
+  }
+  return "";
+}
+
+// Control actions: what needs an operator or an admin and changes
+// something (reading the audit log is not one).
+bool audited(Access a) { return a == Access::Operator || a == Access::Admin; }
+}  // namespace
+
+std::optional<Response> Router::check_access(Access access, const auth::Caller& caller) const {
+  if (caller.may(policy_->required(access))) return std::nullopt;
+  return refuse_access(caller, Request{beast_http::verb::get, "/ws", 11});
+}
+
+Response Router::refuse_access(const auth::Caller& caller, const Request& req) const {
   if (rejections_) rejections_->count(caller.role ? Rejection::Forbidden : Rejection::MissingKey);
+  // A key used beyond its role is a key use failure; no key at all is
+  // only counted (scanners would fill the log).
+  if (audit_ && caller.role) {
+    audit_->record(audit::AuditLog::entry(caller, "auth.forbidden",
+                                          std::string(req.method_string()) + " " + path_of(req), 403, "FORBIDDEN"));
+  }
   if (!caller.role) {
     Response res = reply_error(ErrorCode::Unauthorized, "an API key is needed: send Authorization: Bearer <key>");
     res.set(beast_http::field::www_authenticate, "Bearer realm=\"stratd\"");
@@ -150,11 +189,11 @@ void Router::dispatch(const Request& req, const auth::Caller& caller, Respond re
     }
     auto h = r.handlers.find(req.method());
     if (h != r.handlers.end() && !caller.may(policy_->required(h->second.access))) {
-      answer(refuse_access(caller));
+      answer(refuse_access(caller, req));
       return;
     }
     if (h == r.handlers.end() && !caller.may(auth::Role::Viewer)) {
-      answer(refuse_access(caller));
+      answer(refuse_access(caller, req));
       return;
     }
     if (h == r.handlers.end()) {
@@ -173,14 +212,28 @@ void Router::dispatch(const Request& req, const auth::Caller& caller, Respond re
       RouteMetrics* metrics;
       beast_http::verb method;
       Clock::time_point started;
+      std::optional<audit::AuditEntry> audit_entry;  // a control action: written once answered
+      audit::AuditLog* audit;
       bool answered = false;
       void operator()(Response res) {
         if (std::exchange(answered, true)) return;
         metrics->observe(method, res.result_int(), seconds_since(started));
+        if (audit_entry) {
+          audit_entry->status = int(res.result_int());
+          audit_entry->outcome = outcome_of(res);
+          audit->record(std::move(*audit_entry));
+        }
         respond(std::move(res));
       }
     };
-    auto once = std::make_shared<Once>(Once{std::move(respond), r.metrics, req.method(), started});
+    std::optional<audit::AuditEntry> entry;
+    if (audit_ && audited(h->second.access) && req.method() != beast_http::verb::get) {
+      std::string pattern;
+      for (const auto& seg : r.segments) pattern += "/" + seg;
+      entry = audit::AuditLog::entry(caller, std::string(req.method_string()) + " " + pattern,
+                                     audit_target(req, params), 0, "");
+    }
+    auto once = std::make_shared<Once>(Once{std::move(respond), r.metrics, req.method(), started, std::move(entry), audit_});
     try {
       h->second.handler(req, params, caller, [once](Response res) { (*once)(std::move(res)); });
     } catch (const std::exception& e) {
@@ -192,7 +245,7 @@ void Router::dispatch(const Request& req, const auth::Caller& caller, Respond re
   }
   Response res = caller.may(auth::Role::Viewer)
                      ? reply_error(ErrorCode::NotFound, "no route for " + std::string(to_sv(req.target()).substr(0, 200)))
-                     : refuse_access(caller);
+                     : refuse_access(caller, req);
   metrics_.unmatched().observe(req.method(), res.result_int(), seconds_since(started));
   respond(std::move(res));
 }

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "supervisor/audit/audit_log.hpp"
 #include "supervisor/auth/access_policy.hpp"
 #include "supervisor/auth/caller.hpp"
 #include "supervisor/http/api_response.hpp"
@@ -39,9 +40,12 @@ struct RouteEntry {
 class Router {
  public:
   // `policy` (may be null: the defaults) says what Health and Metrics ask;
-  // refusals are counted in `rejections` (may be null).
-  explicit Router(const auth::AccessPolicy* policy = nullptr, Rejections* rejections = nullptr)
-      : policy_(policy ? policy : &kDefaultPolicy), rejections_(rejections) {}
+  // refusals are counted in `rejections`; control actions (routes that
+  // need an operator or an admin) and keys refused for their role are
+  // written to `audit` (each may be null).
+  explicit Router(const auth::AccessPolicy* policy = nullptr, Rejections* rejections = nullptr,
+                  audit::AuditLog* audit = nullptr)
+      : policy_(policy ? policy : &kDefaultPolicy), rejections_(rejections), audit_(audit) {}
   Router(const Router&) = delete;  // routes point into its metrics
   Router& operator=(const Router&) = delete;
   void add(beast_http::verb method, std::string_view pattern, Access access, Handler handler);
@@ -70,10 +74,11 @@ class Router {
     RouteMetrics* metrics;
   };
   static inline const auth::AccessPolicy kDefaultPolicy{};
-  Response refuse_access(const auth::Caller& caller) const;
+  Response refuse_access(const auth::Caller& caller, const Request& req) const;
 
   const auth::AccessPolicy* policy_;
   Rejections* rejections_;
+  audit::AuditLog* audit_;
   std::vector<Route> routes_;
   // Counted by dispatch, which is const to its callers: on the loop's thread.
   mutable HttpMetrics metrics_;

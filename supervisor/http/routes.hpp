@@ -16,6 +16,8 @@ void add_runner_routes(Router& router, ApiContext& ctx);
 // GET /metrics (Prometheus, OpenMetrics), with the router's own counts;
 // the feed's tick counts are read from its state file.
 void add_metrics_routes(Router& router, ApiContext& ctx, std::string feed_state_file);
+// GET /api/audit (admin)
+void add_audit_routes(Router& router, ApiContext& ctx);
 // GET /api/openapi.json: docs/openapi.json, built in
 void add_openapi_routes(Router& router);
 

@@ -248,3 +248,45 @@ TEST_F(StoreTest, ADatabaseOfTheFirstVersionIsUpgraded) {
   EXPECT_FALSE((*runners)[0].failed_reason);
   ASSERT_TRUE(s->set_failed("old", "x"));
 }
+
+TEST_F(StoreTest, AuditLogPagesAndPrunesByAgeAndCount) {
+  auto store = open();
+  for (int i = 1; i <= 10; ++i) {
+    audit::AuditEntry e;
+    e.time_ms = i * 1000;
+    e.key = "ops";
+    e.role = "admin";
+    e.address = "10.0.0.1";
+    e.request_id = "req-" + std::to_string(i);
+    e.action = "POST /api/runners/:id/stop";
+    e.target = "r" + std::to_string(i);
+    e.status = 200;
+    e.outcome = "ok";
+    ASSERT_TRUE(store->append_audit(e));
+  }
+  auto newest = store->audit_entries(std::nullopt, 0, 3);
+  ASSERT_TRUE(newest);
+  ASSERT_EQ(newest->size(), 3u);
+  EXPECT_EQ((*newest)[0].target, "r8");  // oldest first within the page
+  EXPECT_EQ((*newest)[2].target, "r10");
+  auto after = store->audit_entries((*newest)[0].id - 5, 0, 2);
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_EQ((*after)[0].id, (*newest)[0].id - 4);
+  EXPECT_EQ((*after)[0].request_id, "req-4");
+  // Older than 4 s goes, then all but the newest 3.
+  ASSERT_TRUE(store->prune_audit(4000, 100));
+  EXPECT_EQ(store->audit_entries(std::nullopt, 0, 100)->size(), 7u);
+  ASSERT_TRUE(store->prune_audit(0, 3));
+  auto left = store->audit_entries(std::nullopt, 0, 100);
+  ASSERT_EQ(left->size(), 3u);
+  EXPECT_EQ(left->front().target, "r8");
+  // Kept across a reopen, numbering going on.
+  store.reset();
+  store = open();
+  audit::AuditEntry e;
+  e.time_ms = 11000;
+  e.action = "config.reload";
+  ASSERT_TRUE(store->append_audit(e));
+  EXPECT_GT(store->audit_entries(std::nullopt, 0, 1)->front().id, left->back().id);
+}
