@@ -243,6 +243,7 @@ std::string usage_text() {
     out += line;
   }
   out += "  --check-config: load and check everything, print each setting with where it came from\n";
+  out += "  --cleanup: remove the shared-memory segments of every stratd on this host whose state directory is gone\n";
   out += "  --help, --version, --settings-table (every setting as a Markdown table)\n";
   return out;
 }
@@ -354,6 +355,10 @@ Expected<LoadedConfig> load_config(int argc, const char* const* argv) {
     }
     if (arg == "--check-config") {
       out.action = CliAction::CheckConfig;
+      continue;
+    }
+    if (arg == "--cleanup") {
+      out.action = CliAction::Cleanup;
       continue;
     }
     std::string_view name = arg, value;

@@ -60,7 +60,8 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
   for (const auto& a : spec.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
-  const int log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  // Only stratd's user reads a child's log (a strategy's prints, its errors).
+  const int log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) return fail(ErrorCode::SpawnFailed, "cannot open log " + spec.log_path + ": " + strerror(errno));
   const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   // The handoff is written before the fork; the child gets the read end only.
