@@ -13,6 +13,7 @@
 
 #include "common/config_table.hpp"
 #include "common/split_list.hpp"
+#include "common/seccomp_mode.hpp"
 
 namespace stratd {
 namespace fs = std::filesystem;
@@ -213,6 +214,8 @@ Status check_relations(const Config& c) {
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log.level) == std::end(kLevels))
     return invalid("log.level must be one of trace, debug, info, warn, error, critical, off");
   if (c.log.format != "text" && c.log.format != "json") return invalid("log.format must be text or json");
+  if (!parse_seccomp_mode(c.runners.worker_seccomp))
+    return invalid("runners.worker_seccomp must be kill, log or off");
   return ok();
 }
 

@@ -15,6 +15,7 @@
 #include "common/logging.hpp"
 #include "common/msgpack_codec.hpp"
 #include "ipc/bus.hpp"
+#include "ipc/seccomp_filter.hpp"
 #include "ipc/segment.hpp"
 #include "common/strategy_source.hpp"
 #include "ipc/worker_command.hpp"
@@ -59,7 +60,9 @@ int run(const WorkerCommand& o) {
   const std::string credential = read_credential(int(o.credential_fd));
   if (credential.empty()) spdlog::warn("no credential from stratd: it will not accept our events");
   const int sigfd = block_termination_signals();
-  auto mapping = ipc::SegmentMapping::open(o.segment, true);
+  // Inherited from stratd: we may run as a user that cannot open it.
+  auto mapping = ipc::SegmentMapping::open_fd(int(o.segment_fd), true);
+  close(int(o.segment_fd));  // the mapping stays
   if (!mapping) {
     spdlog::error("segment: {}", mapping.error().message);
     return 1;
@@ -102,7 +105,14 @@ int run(const WorkerCommand& o) {
     spdlog::warn("no event subscriber yet; continuing");
 
   const std::string file_name = o.strategy_path.substr(o.strategy_path.rfind('/') + 1);
-  auto source = read_strategy_file(o.strategy_path, file_name);
+  auto source = read_strategy_fd(int(o.strategy_fd), file_name);
+  close(int(o.strategy_fd));
+  // Set up: from here on the strategy's code runs, so only what running
+  // needs stays possible.
+  if (auto st = ipc::install_seccomp_filter(*parse_seccomp_mode(o.seccomp)); !st) {
+    spdlog::critical("{}", st.error().message);
+    return 1;
+  }
   LuaCallResult loaded;
   if (!source) {
     loaded = {LuaFailure::Runtime, source.error().message};

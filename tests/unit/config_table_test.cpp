@@ -23,7 +23,12 @@ Expected<LoadedConfig> load(std::vector<const char*> args) {
 }
 // A value inside the row's bounds other than its default, as text.
 std::string other_value(const Setting& s) {
-  if (!s.is_number()) return s.key == "log.level" ? "debug" : s.key == "log.format" ? "json" : "x";
+  if (!s.is_number()) {
+    if (s.key == "log.level") return "debug";
+    if (s.key == "log.format") return "json";
+    if (s.key == "runners.worker_seccomp") return "log";
+    return "x";
+  }
   const double d = std::strtod(std::string(s.default_value).c_str(), nullptr);
   double v = d + 1 <= s.max ? d + 1 : d - 1;
   if (s.key == "runners.backoff_initial_ms" || s.key == "runners.default_window_size") v = d - 1;
