@@ -20,6 +20,9 @@
 #include "common/strategy_source.hpp"
 #include "ipc/worker_command.hpp"
 #include "worker/event_publisher.hpp"
+#if defined(STRATD_HOSTILE_SYSCALL)
+#include "worker/hostile_syscall.hpp"
+#endif
 #include "worker/strategy_runner.hpp"
 
 using namespace stratd;
@@ -74,6 +77,9 @@ int run(const WorkerCommand& o) {
     spdlog::log(spdlog::level::from_str(std::string(level)),
                 "[strategy] {}", msg);
   });
+#if defined(STRATD_HOSTILE_SYSCALL)
+  expose_raw_syscall(strategy.lua_state());
+#endif
   Snapshot initial;
   initial.runner_id = o.runner_id;
   initial.symbol = o.symbol;
