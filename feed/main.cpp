@@ -86,6 +86,7 @@ void save_in_place(int fd, std::string text, size_t& previous) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ipc::prepare_for_seccomp_filter();
   FeedOptions o;
   if (!parse_options(argc, argv, o)) return 64;
   init_logging("feed", o.log_level);

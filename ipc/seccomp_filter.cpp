@@ -1,6 +1,7 @@
 #include "ipc/seccomp_filter.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -72,18 +73,17 @@ Unexpected<Error> refused(const std::string& what, int rc) {
 
 }  // namespace
 
+void prepare_for_seccomp_filter() {
+  // Whatever the mode, so that a trace with the filter off shows what it
+  // must allow.
+  if (!getenv("TZ")) setenv("TZ", ":/etc/localtime", 1);
+  tzset();
+  mallopt(M_ARENA_MAX, 1);
+}
+
 Status install_seccomp_filter(SeccompMode mode) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     return fail(ErrorCode::InternalError, std::string("PR_SET_NO_NEW_PRIVS: ") + strerror(errno));
-  // What the C library loads on first use must be loaded now: the time
-  // zone (/etc/localtime, read by the first localtime_r, as the first log
-  // line's time stamp). Without TZ, mktime and strftime (a strategy's
-  // os.time and os.date) would also stat the file at every call to see
-  // whether it changed; with TZ naming it, they keep what was read. Also
-  // with the filter off, so that a trace of a worker then shows what the
-  // filter must allow.
-  if (!getenv("TZ")) setenv("TZ", ":/etc/localtime", 1);
-  tzset();
   if (mode == SeccompMode::Off) return ok();
   const uint32_t otherwise = mode == SeccompMode::Kill ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_LOG;
   std::unique_ptr<void, ContextDeleter> ctx(seccomp_init(otherwise));

@@ -15,6 +15,15 @@
 
 namespace stratd::ipc {
 
+// First thing in main, while the process has one thread: what the C
+// library would otherwise do lazily, behind the filter's back, is settled
+// now. The time zone is read and TZ names it (the first localtime_r opens
+// /etc/localtime; without TZ, every mktime and strftime, a strategy's
+// os.time and os.date, stats it). Every thread allocates from the main
+// arena (a thread's own arena reads /proc/sys/vm/overcommit_memory the
+// first time it shrinks, seen in ZeroMQ's reaper as a worker stops).
+void prepare_for_seccomp_filter();
+
 // Errors: InternalError when the kernel refuses the filter (or NO_NEW_PRIVS).
 Status install_seccomp_filter(SeccompMode mode);
 

@@ -203,6 +203,7 @@ int run(const WorkerCommand& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ipc::prepare_for_seccomp_filter();
   auto opts = ipc::parse_worker_command(std::vector<std::string_view>(argv + 1, argv + argc));
   if (!opts) {
     fprintf(stderr, "strat-worker: %s\n", opts.error().message.c_str());

@@ -38,6 +38,7 @@ constexpr int kFilterRefused = 100;
 int in_filtered_child(SeccompMode mode, const std::function<int()>& body) {
   const pid_t pid = fork();
   if (pid == 0) {
+    ipc::prepare_for_seccomp_filter();
     if (auto st = ipc::install_seccomp_filter(mode); !st) {
       fprintf(stderr, "%s\n", st.error().message.c_str());
       _exit(kFilterRefused);
