@@ -34,10 +34,10 @@ int raw_syscall(lua_State* L) {
 void expose_raw_syscall(lua_State* L) {
   lua_register(L, "raw_syscall", raw_syscall);
   // The numbers, so a strategy need not know the architecture's.
-  lua_createtable(L, 0, 6);
-  const std::pair<const char*, long> numbers[] = {{"getpid", SYS_getpid}, {"getppid", SYS_getppid},
-                                                  {"execve", SYS_execve}, {"socket", SYS_socket},
-                                                  {"ptrace", SYS_ptrace}, {"openat", SYS_openat}};
+  lua_createtable(L, 0, 5);
+  const std::pair<const char*, long> numbers[] = {{"getpid", SYS_getpid}, {"execve", SYS_execve},
+                                                  {"socket", SYS_socket}, {"ptrace", SYS_ptrace},
+                                                  {"openat", SYS_openat}};
   for (const auto& [name, number] : numbers) {
     lua_pushinteger(L, number);
     lua_setfield(L, -2, name);

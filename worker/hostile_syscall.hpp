@@ -4,7 +4,7 @@
 // the kernel can tell. `raw_syscall(number, ...)` makes any system call
 // with up to six arguments (integers, or strings passed as pointers) and
 // returns its result and errno; `SYS` names the numbers of a few calls
-// (getpid, getppid, execve, socket, ptrace, openat). The seccomp filter
+// (getpid, execve, socket, ptrace, openat). The seccomp filter
 // must hold against it.
 struct lua_State;
 
