@@ -13,6 +13,7 @@
 
 #include "common/config_table.hpp"
 #include "common/split_list.hpp"
+#include "common/seccomp_mode.hpp"
 
 namespace stratd {
 namespace fs = std::filesystem;
@@ -304,6 +305,8 @@ Status check_relations(const Config& c) {
     if (*access != "public" && *access != "key")
       return invalid(std::string(access == &c.auth.health ? "auth.health" : "auth.metrics") + " must be public or key");
   }
+  if (!parse_seccomp_mode(c.runners.worker_seccomp))
+    return invalid("runners.worker_seccomp must be kill, log or off");
   return ok();
 }
 
@@ -334,6 +337,7 @@ std::string usage_text() {
     out += line;
   }
   out += "  --check-config: load and check everything, print each setting with where it came from\n";
+  out += "  --cleanup: remove the shared-memory segments of every stratd on this host whose state directory is gone\n";
   out += "  --help, --version, --settings-table (every setting as a Markdown table)\n";
   return out;
 }
@@ -454,6 +458,10 @@ Expected<LoadedConfig> load_config(int argc, const char* const* argv) {
     }
     if (arg == "--check-config") {
       out.action = CliAction::CheckConfig;
+      continue;
+    }
+    if (arg == "--cleanup") {
+      out.action = CliAction::Cleanup;
       continue;
     }
     std::string_view name = arg, value;

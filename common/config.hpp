@@ -31,7 +31,7 @@ struct Config {
 };
 
 // What the command line asked for besides running.
-enum class CliAction { Run, Help, Version, SettingsTable, CheckConfig };
+enum class CliAction { Run, Help, Version, SettingsTable, CheckConfig, Cleanup };
 
 struct LoadedConfig {
   Config config;

@@ -109,6 +109,14 @@ const Setting kSettings[] = {
      "--max-consecutive-strategy-errors", 0, 1e9, "0",
      "strategy errors in a row that stop a runner (Failed); 0 keeps it running",
      AT(runners.max_consecutive_strategy_errors), kRestart},
+    {"runners.worker_user", "STRATD_WORKER_USER", "--worker-user", 0, 0, "nobody",
+     "user workers and the feed run as when stratd runs as root (never root; a stratd that is not root runs "
+     "them as itself)",
+     AT(runners.worker_user), kRestart},
+    {"runners.worker_seccomp", "STRATD_WORKER_SECCOMP", "--worker-seccomp", 0, 0, "kill",
+     "workers' and the feed's system call filter: kill (a forbidden call ends the process), log (let through "
+     "and logged by the kernel) or off",
+     AT(runners.worker_seccomp), kRestart},
 
     {"lua.instruction_budget", "STRATD_LUA_INSTRUCTION_BUDGET", "--lua-instruction-budget", 1000, 1e12,
      "10000000", "Lua instructions a strategy call may run", AT(lua.instruction_budget), kRestart},

@@ -85,6 +85,8 @@ struct RunnerSettings : RestartPolicySettings {
   uint64_t worker_open_files;
   int64_t worker_nice;
   uint64_t max_consecutive_strategy_errors;  // 0: keep running whatever the strategy does
+  std::string worker_user;     // who workers and the feed run as under a root stratd
+  std::string worker_seccomp;  // kill, log or off (ipc/seccomp_mode.hpp)
 };
 
 // [lua]: per strategy.

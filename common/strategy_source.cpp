@@ -1,5 +1,8 @@
 #include "common/strategy_source.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -23,6 +26,21 @@ Expected<std::string> read_strategy_file(const std::string& path, std::string_vi
   // It may have grown since it was measured.
   if (text.size() > kMaxStrategyBytes) return fail(ErrorCode::StrategyInvalid, "strategy '" + name + "' is larger than 1 MiB");
   return text;
+}
+
+Expected<std::string> read_strategy_fd(int fd, std::string_view shown_as) {
+  const std::string name(shown_as);
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = pread(fd, buf, sizeof buf, off_t(text.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(ErrorCode::StrategyNotFound, "strategy '" + name + "' cannot be read");
+    if (n == 0) return text;
+    text.append(buf, size_t(n));
+    if (text.size() > kMaxStrategyBytes)
+      return fail(ErrorCode::StrategyInvalid, "strategy '" + name + "' is larger than 1 MiB");
+  }
 }
 
 int load_strategy_chunk(lua_State* L, std::string_view source, std::string_view chunk_name) {

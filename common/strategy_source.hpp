@@ -18,6 +18,9 @@ inline constexpr uint64_t kMaxStrategyBytes = 1 << 20;
 // The file's text. Errors: StrategyNotFound (cannot be read),
 // StrategyInvalid (over kMaxStrategyBytes).
 Expected<std::string> read_strategy_file(const std::string& path, std::string_view shown_as);
+// The same from a descriptor open for reading (a worker's, inherited from
+// stratd), read from its start.
+Expected<std::string> read_strategy_fd(int fd, std::string_view shown_as);
 
 // Pushes the compiled chunk (or Lua's message) onto L's stack; returns
 // Lua's status. Binary chunks are refused: they can break out of any

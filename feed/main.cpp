@@ -7,18 +7,18 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <string>
 
 #include <msgpack.hpp>
 #include <zmq.hpp>
 
 #include "common/clock.hpp"
 #include "common/logging.hpp"
+#include "common/seccomp_mode.hpp"
 #include "common/validation.hpp"
 #include "feed/sim_source.hpp"
 #include "ipc/bus.hpp"
+#include "ipc/seccomp_filter.hpp"
 
 using namespace stratd;
 
@@ -29,8 +29,10 @@ struct FeedOptions {
   std::string endpoint;
   int interval_ms = 250;
   uint64_t seed = 42;
-  std::string state_file;
+  int listen_fd = -1;  // the endpoint's listening socket, bound by stratd
+  int state_fd = -1;   // where the sim walk is kept across restarts, opened by stratd
   std::string log_level = "info";
+  std::string seccomp = "kill";
 };
 
 bool parse_options(int argc, char** argv, FeedOptions& o) {
@@ -45,36 +47,46 @@ bool parse_options(int argc, char** argv, FeedOptions& o) {
     else if (name == "--endpoint") o.endpoint = v;
     else if (name == "--interval-ms") good = num(o.interval_ms) && o.interval_ms > 0;
     else if (name == "--seed") good = num(o.seed);
-    else if (name == "--state-file") o.state_file = v;
+    else if (name == "--listen-fd") good = num(o.listen_fd) && o.listen_fd >= 0;
+    else if (name == "--state-fd") good = num(o.state_fd) && o.state_fd >= 0;
     else if (name == "--log-level") o.log_level = v;
+    else if (name == "--seccomp") good = (o.seccomp = v, parse_seccomp_mode(v).has_value());
     else good = false;
     if (!good) {
       fprintf(stderr, "strat-feed: bad option %s %s\n", argv[i], argv[i + 1]);
       return false;
     }
   }
-  if (argc % 2 == 0 || o.endpoint.empty() || o.source != "sim") {
-    fprintf(stderr, "usage: strat-feed --endpoint EP [--source sim] [--interval-ms N] [--seed N] [--state-file F]\n");
+  if (argc % 2 == 0 || o.endpoint.empty() || o.listen_fd < 0 || o.state_fd < 0 || o.source != "sim") {
+    fprintf(stderr,
+            "usage: strat-feed --endpoint EP --listen-fd N --state-fd N [--source sim] [--interval-ms N] [--seed N] "
+            "[--log-level L] [--seccomp kill|log|off]\n");
     return false;
   }
   return true;
 }
 
-void save_atomically(const std::string& path, const std::string& text) {
-  if (path.empty()) return;
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out) return;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
+std::string read_state(int fd) {
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = pread(fd, buf, sizeof buf, off_t(text.size()))) > 0;) text.append(buf, size_t(n));
+  return text;
+}
+
+// The state file is stratd's, opened for us: we may run as a user that
+// could not replace it by a rename. So it is rewritten in place, padded
+// with spaces to its previous length, so it never has to shrink: a reader
+// (stratd's /metrics) or a crash sees whole JSON, at worst followed by
+// blanks. One write of a few hundred bytes.
+void save_in_place(int fd, std::string text, size_t& previous) {
+  if (text.size() < previous) text.append(previous - text.size(), ' ');
+  if (pwrite(fd, text.data(), text.size(), 0) == ssize_t(text.size())) previous = text.size();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  ipc::prepare_for_seccomp_filter();
   FeedOptions o;
   if (!parse_options(argc, argv, o)) return 64;
   init_logging("feed", o.log_level);
@@ -87,17 +99,16 @@ int main(int argc, char** argv) {
   const int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
   feed::SimSource sim(feed::SimSettings{.seed = o.seed});
-  if (!o.state_file.empty()) {
-    std::ifstream in(o.state_file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    sim.load_state(ss.str());
-  }
+  const std::string saved = read_state(o.state_fd);
+  sim.load_state(saved);
+  size_t state_size = saved.size();
 
   zmq::context_t ctx(1);
   zmq::socket_t pub(ctx, zmq::socket_type::xpub);
   pub.set(zmq::sockopt::sndhwm, 10'000);
   pub.set(zmq::sockopt::linger, 0);
+  // stratd's socket, served as is: it stays bound across our restarts.
+  pub.set(zmq::sockopt::use_fd, o.listen_fd);
   try {
     pub.bind(o.endpoint);
   } catch (const zmq::error_t& e) {
@@ -105,6 +116,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   spdlog::info("sim feed on {} every {} ms, seed {}", o.endpoint, o.interval_ms, o.seed);
+  // Set up: from here on only what publishing needs.
+  if (auto st = ipc::install_seccomp_filter(*parse_seccomp_mode(o.seccomp)); !st) {
+    spdlog::critical("{}", st.error().message);
+    return 1;
+  }
 
   msgpack::sbuffer buf;
   int64_t next_tick = mono_ms() + o.interval_ms;
@@ -150,11 +166,11 @@ int main(int argc, char** argv) {
       if (next_tick < now) next_tick = now + o.interval_ms;
     }
     if (now >= next_save) {
-      save_atomically(o.state_file, sim.save_state());
+      save_in_place(o.state_fd, sim.save_state(), state_size);
       next_save = now + 1000;
     }
   }
-  save_atomically(o.state_file, sim.save_state());
+  save_in_place(o.state_fd, sim.save_state(), state_size);
   spdlog::info("feed stopping");
   return 0;
 }

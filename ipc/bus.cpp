@@ -4,8 +4,10 @@
 
 namespace stratd::ipc {
 
-std::string market_data_endpoint(const std::string& run_dir) { return "ipc://" + run_dir + "/md.ipc"; }
-std::string events_endpoint(const std::string& run_dir) { return "ipc://" + run_dir + "/events.ipc"; }
+std::string market_data_socket(const std::string& run_dir) { return run_dir + "/md.ipc"; }
+std::string events_socket(const std::string& run_dir) { return run_dir + "/events.ipc"; }
+std::string market_data_endpoint(const std::string& run_dir) { return "ipc://" + market_data_socket(run_dir); }
+std::string events_endpoint(const std::string& run_dir) { return "ipc://" + events_socket(run_dir); }
 
 namespace {
 

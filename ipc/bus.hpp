@@ -21,7 +21,9 @@ inline std::string event_topic(std::string_view runner_id) {
   return std::string(kEventPrefix) + std::string(runner_id);
 }
 
-// ipc:// endpoints inside the run directory.
+// The sockets inside the run directory, and their ipc:// endpoints.
+std::string market_data_socket(const std::string& run_dir);
+std::string events_socket(const std::string& run_dir);
 std::string market_data_endpoint(const std::string& run_dir);
 std::string events_endpoint(const std::string& run_dir);
 

@@ -1,5 +1,8 @@
 #include "ipc/segment.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include <boost/interprocess/shared_memory_object.hpp>
@@ -74,6 +77,15 @@ Expected<SegmentMapping> SegmentMapping::create(const std::string& name, uint32_
   }
 }
 
+Expected<SegmentMapping> SegmentMapping::checked(bip::mapped_region region, uint64_t size) {
+  SegmentMapping m;
+  m.region_ = std::move(region);
+  if (auto s = check_header(m.header(), size); !s) return Unexpected<Error>{s.error()};
+  m.window_ = m.header().window_capacity;
+  m.slot_bytes_ = m.header().slot_bytes;
+  return m;
+}
+
 Expected<SegmentMapping> SegmentMapping::open(const std::string& name, bool writable) {
   try {
     const auto mode = writable ? bip::read_write : bip::read_only;
@@ -81,14 +93,36 @@ Expected<SegmentMapping> SegmentMapping::open(const std::string& name, bool writ
     bip::offset_t size = 0;
     if (!shm.get_size(size) || uint64_t(size) < sizeof(SegmentHeader))
       return fail(ErrorCode::SegmentInvalid, "segment too small");
-    SegmentMapping m;
-    m.region_ = bip::mapped_region(shm, mode, 0, size_t(size));
-    if (auto s = check_header(m.header(), uint64_t(size)); !s) return Unexpected<Error>{s.error()};
-    m.window_ = m.header().window_capacity;
-    m.slot_bytes_ = m.header().slot_bytes;
-    return m;
+    return checked(bip::mapped_region(shm, mode, 0, size_t(size)), uint64_t(size));
   } catch (const bip::interprocess_exception& e) {
     return fail(ErrorCode::SegmentError, std::string("open ") + name + ": " + e.what());
+  }
+}
+
+namespace {
+// What Boost maps: anything that names its descriptor and its mode.
+struct InheritedDescriptor {
+  int fd;
+  bip::mode_t mode;
+  bip::mapping_handle_t get_mapping_handle() const {
+    bip::mapping_handle_t h;
+    h.handle = fd;
+    h.is_xsi = false;
+    return h;
+  }
+  bip::mode_t get_mode() const { return mode; }
+};
+}  // namespace
+
+Expected<SegmentMapping> SegmentMapping::open_fd(int fd, bool writable) {
+  struct stat st{};
+  if (fstat(fd, &st) != 0) return fail(ErrorCode::SegmentError, std::string("segment descriptor: ") + strerror(errno));
+  if (uint64_t(st.st_size) < sizeof(SegmentHeader)) return fail(ErrorCode::SegmentInvalid, "segment too small");
+  try {
+    const auto mode = writable ? bip::read_write : bip::read_only;
+    return checked(bip::mapped_region(InheritedDescriptor{fd, mode}, mode, 0, size_t(st.st_size)), uint64_t(st.st_size));
+  } catch (const bip::interprocess_exception& e) {
+    return fail(ErrorCode::SegmentError, std::string("map segment descriptor: ") + e.what());
   }
 }
 

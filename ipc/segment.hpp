@@ -26,6 +26,9 @@ class SegmentMapping {
   static Expected<SegmentMapping> create(const std::string& name, uint32_t window_capacity);
   // Maps an existing segment, checking its header.
   static Expected<SegmentMapping> open(const std::string& name, bool writable);
+  // The same through a descriptor of it (a worker's, inherited from stratd:
+  // it may run as a user that could not open the segment by its name).
+  static Expected<SegmentMapping> open_fd(int fd, bool writable);
   static bool remove(const std::string& name);
   static bool exists(const std::string& name);
 
@@ -38,6 +41,8 @@ class SegmentMapping {
   bool valid() const { return region_.get_address() != nullptr; }
 
  private:
+  // Takes a mapping of the whole segment once its header checks out.
+  static Expected<SegmentMapping> checked(boost::interprocess::mapped_region region, uint64_t size);
   boost::interprocess::mapped_region region_;
   uint32_t window_ = 0;  // our own copy: the header may be scribbled on
   uint64_t slot_bytes_ = 0;

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "common/validation.hpp"
+#include "common/seccomp_mode.hpp"
 
 namespace stratd::ipc {
 namespace {
@@ -36,6 +37,9 @@ const Option kOptions[] = {
     {"--log-level", &WorkerCommand::log_level},
     {"--credential-fd", &WorkerCommand::credential_fd},
     {"--nice", &WorkerCommand::nice},
+    {"--segment-fd", &WorkerCommand::segment_fd},
+    {"--strategy-fd", &WorkerCommand::strategy_fd},
+    {"--seccomp", &WorkerCommand::seccomp},
 };
 
 // The field a row names, inside the command (const or not).
@@ -108,7 +112,11 @@ Expected<WorkerCommand> parse_worker_command(const std::vector<std::string_view>
   if (c.strategy_path.empty() || c.segment.empty() || c.md_endpoint.empty() || c.events_endpoint.empty())
     return fail(ErrorCode::Usage, "--strategy, --segment, --md-endpoint and --events-endpoint must not be empty");
   if (c.window == 0 || c.window > UINT32_MAX) return fail(ErrorCode::Usage, "--window must be positive");
-  if (c.credential_fd < 0) return fail(ErrorCode::Usage, "bad value for --credential-fd");
+  for (auto [fd, flag] : {std::pair{c.credential_fd, "--credential-fd"}, std::pair{c.segment_fd, "--segment-fd"},
+                          std::pair{c.strategy_fd, "--strategy-fd"}}) {
+    if (fd < 0 || fd > INT32_MAX) return fail(ErrorCode::Usage, std::string("bad value for ") + flag);
+  }
+  if (!parse_seccomp_mode(c.seccomp)) return fail(ErrorCode::Usage, "bad value for --seccomp");
   if (c.nice < 0 || c.nice > 19) return fail(ErrorCode::Usage, "bad value for --nice");
   return c;
 }

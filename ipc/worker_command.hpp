@@ -24,8 +24,8 @@ inline constexpr int kExitTooManyErrors = 79;    // the error policy stopped it
 struct WorkerCommand {
   std::string runner_id;
   std::string symbol;
-  std::string strategy_path;  // absolute
-  std::string segment;        // shared-memory name
+  std::string strategy_path;  // absolute; the worker reads it from strategy_fd
+  std::string segment;        // shared-memory name; the worker maps it from segment_fd
   std::string md_endpoint;
   std::string events_endpoint;
   uint64_t window = 0;
@@ -35,6 +35,11 @@ struct WorkerCommand {
   std::string log_level;
   int64_t credential_fd = -1;  // where stratd's credential for our events is to be read
   int64_t nice = 0;            // how much below stratd the strategy's thread runs
+  // Opened by stratd and inherited: the worker may run as a user that
+  // could not open them itself (supervisor/worker_identity.hpp).
+  int64_t segment_fd = -1;
+  int64_t strategy_fd = -1;
+  std::string seccomp;  // the system call filter's mode: kill, log or off (ipc/seccomp_filter.hpp)
 };
 
 // argv[1..] for the command.

@@ -1,8 +1,12 @@
 #include "supervisor/app.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <map>
 
 #include <boost/asio/io_context.hpp>
@@ -15,8 +19,9 @@
 #include "ipc/bus.hpp"
 #include "supervisor/audit/audit_log.hpp"
 #include "supervisor/auth/access_gate.hpp"
-#include "supervisor/http/api_error.hpp"
 #include "supervisor/auth/access_policy.hpp"
+#include "supervisor/bus_sockets.hpp"
+#include "supervisor/http/api_error.hpp"
 #include "supervisor/events/event_hub.hpp"
 #include "supervisor/events/event_pipeline.hpp"
 #include "supervisor/feed_supervisor.hpp"
@@ -25,6 +30,7 @@
 #include "supervisor/http/routes.hpp"
 #include "supervisor/install_layout.hpp"
 #include "supervisor/logs/log_follower.hpp"
+#include "supervisor/private_paths.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/runners/runner_registry.hpp"
 #include "supervisor/service_notifier.hpp"
@@ -32,6 +38,7 @@
 #include "supervisor/state_dir.hpp"
 #include "supervisor/store.hpp"
 #include "supervisor/strategy_catalog.hpp"
+#include "supervisor/worker_identity.hpp"
 
 namespace stratd::supervisor {
 namespace {
@@ -133,6 +140,10 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   if (auto st = check_exposure(cfg); !st) return failed(st.error());
   TerminationHold hold;
   raise_descriptor_limit();
+  // Before anything is started: a root stratd never runs a child as root.
+  auto run_as = worker_identity(cfg.runners.worker_user);
+  if (!run_as) return failed(run_as.error());
+  if (*run_as) spdlog::info("workers and the feed run as {} (uid {})", (*run_as)->name, (*run_as)->uid);
   auto state = StateDir::open(cfg.paths);
   if (!state) return failed(state.error());
   auto opened = Store::open(state->file("stratd.db"));
@@ -147,21 +158,32 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   const std::string md_ep = ipc::market_data_endpoint(state->run_dir());
   const std::string ev_ep = ipc::events_endpoint(state->run_dir());
 
+  BusSockets bus(*run_as);
+  if (auto st = bus.listen_market_data(ipc::market_data_socket(state->run_dir())); !st) return failed(st.error());
+  // The feed's state, opened for it: it may not be able to open our files.
+  const std::string feed_state = state->file("feed-sim.json");
+  const int feed_state_fd = open_private(feed_state, O_RDWR);
+  if (feed_state_fd < 0) return failed(Error{ErrorCode::InternalError, "cannot open " + feed_state + ": " + strerror(errno)});
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } feed_state_closer{feed_state_fd};
+
   boost::asio::io_context io(1);  // run by this thread alone (others only post to it)
   zmq::context_t zctx(1);
   EventHub hub(zctx, ev_ep);
   ProcessManager pm(io, cfg.log.max_file_bytes);
   FeedSupervisor feed(io, pm,
-                      feed_spawn_spec(cfg.feed, cfg.log.level,
-                                      {bin + "/strat-feed", md_ep, state->file("feed-sim.json"),
-                                       state->log_dir() + "/feed.log"}),
+                      feed_spawn_spec(cfg, {bin + "/strat-feed", md_ep, bus.market_data_listener(), feed_state_fd,
+                                            state->log_dir() + "/feed.log", *run_as}),
                       cfg.runners);
   StrategyCatalog catalog(cfg.paths.strategies_dir);
   RunnerRegistry registry(io, pm, hub, store, catalog, cfg,
-                          WorkerPaths{bin + "/strat-worker", state->log_dir(), state->instance(), md_ep, ev_ep});
+                          WorkerPaths{bin + "/strat-worker", state->log_dir(), state->instance(), &bus, *run_as});
   LogFollower logs(hub.io(), state->log_dir(), [&hub](const std::string& id) { return hub.runner_stats(id).has_value(); });
   EventPipeline events(hub, store, io, [&registry](const std::string& id) { registry.persist(id); }, cfg, &logs);
   if (auto st = events.start(); !st) return failed(st.error());
+  if (auto st = bus.expose_events(ipc::events_socket(state->run_dir())); !st) return failed(st.error());
   feed.start();
 
   http::Rejections rejections;

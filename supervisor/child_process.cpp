@@ -1,6 +1,7 @@
 #include "supervisor/child_process.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -50,6 +51,30 @@ std::vector<char*> child_environment() {
   env.push_back(nullptr);
   return env;
 }
+// In the child: a line for its log, then out. Async-signal-safe.
+[[noreturn]] void die(const char* message) {
+  const size_t n = strlen(message);
+  if (::write(STDERR_FILENO, message, n) < 0) _exit(127);
+  _exit(127);
+}
+
+// In the child: the user it runs as from exec on. Supplementary groups
+// first, then the group, then the user (after which nothing else could be
+// changed); and proof that root cannot be taken back.
+void switch_user(const RunAs& who) {
+  if (setgroups(0, nullptr) != 0 || setgid(who.gid) != 0 || setuid(who.uid) != 0)
+    die("spawn: cannot switch to the worker user\n");
+  if (setuid(0) == 0 || getuid() != who.uid || geteuid() != who.uid || getegid() != who.gid)
+    die("spawn: the switch to the worker user did not hold\n");
+}
+
+// In the child: death with the parent. The kernel clears this setting on a
+// change of credentials, so it is set again after switch_user.
+void die_with(pid_t parent) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+}
+
 }  // namespace
 
 Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
@@ -60,7 +85,8 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
   for (const auto& a : spec.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
-  const int log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  // Only stratd's user reads a child's log (a strategy's prints, its errors).
+  const int log_fd = ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) return fail(ErrorCode::SpawnFailed, "cannot open log " + spec.log_path + ": " + strerror(errno));
   const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   // The handoff is written before the fork; the child gets the read end only.
@@ -107,8 +133,7 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     // The death signal follows the thread that forked, not the process:
     // children are only spawned from stratd's main thread, which lives as
     // long as stratd does.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+    die_with(parent);
     // A session of its own: a Ctrl-C at stratd's terminal reaches stratd,
     // which then stops its children in order, not every child at once.
     setsid();
@@ -120,14 +145,34 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    // Out of the way first: the pipe might sit on a descriptor about to be reused.
+    // Out of the way first: the pipe and the passed descriptors might sit
+    // on descriptors about to be reused.
     const int handoff_high = handoff_fd >= 0 ? fcntl(handoff_fd, F_DUPFD, 100) : -1;
     if (handoff_fd >= 0 && handoff_high < 0) _exit(127);  // without its credential it would run unheard
+    const size_t passed = spec.pass_fds.size();
+    int passed_high[16];
+    if (passed > std::size(passed_high)) _exit(127);
+    for (size_t i = 0; i < passed; ++i) {
+      passed_high[i] = spec.pass_fds[i] < 0 ? -1 : fcntl(spec.pass_fds[i], F_DUPFD, 100);
+      if (spec.pass_fds[i] >= 0 && passed_high[i] < 0) _exit(127);
+    }
     if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
     dup2(log_fd, STDOUT_FILENO);
     dup2(log_fd, STDERR_FILENO);
-    if (handoff_high >= 0) dup2(handoff_high, kHandoffFd);  // dup2 clears close-on-exec
-    syscall(SYS_close_range, handoff_high >= 0 ? unsigned(kHandoffFd) + 1 : 3u, ~0u, 0u);
+    // dup2 clears close-on-exec.
+    if (handoff_high >= 0) {
+      dup2(handoff_high, kHandoffFd);
+    } else {
+      ::close(kHandoffFd);
+    }
+    for (size_t i = 0; i < passed; ++i) {
+      if (passed_high[i] < 0) {
+        ::close(kFirstPassedFd + int(i));
+      } else if (dup2(passed_high[i], kFirstPassedFd + int(i)) < 0) {
+        _exit(127);
+      }
+    }
+    syscall(SYS_close_range, unsigned(kFirstPassedFd + passed), ~0u, 0u);
     struct rlimit no_core{0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
 #if !defined(STRATD_ASAN)  // AddressSanitizer reserves terabytes of address space
@@ -139,6 +184,10 @@ Expected<SpawnedChild> spawn_child(const SpawnSpec& spec) {
     if (spec.open_files_limit) {
       struct rlimit files{spec.open_files_limit, spec.open_files_limit};
       setrlimit(RLIMIT_NOFILE, &files);
+    }
+    if (spec.run_as) {
+      switch_user(*spec.run_as);
+      die_with(parent);
     }
     execve(argv[0], argv.data(), env.data());
     _exit(127);

@@ -4,10 +4,12 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.hpp"
+#include "supervisor/worker_identity.hpp"
 
 namespace stratd::supervisor {
 
@@ -20,9 +22,17 @@ struct SpawnSpec {
   // Bytes the child reads from descriptor 3 (a pipe only it holds): a
   // secret never shown in its command line or environment.
   std::string handoff{};
+  // Descriptors the child gets at kFirstPassedFd, kFirstPassedFd + 1, ...
+  // in this order: what it may use though it could not open it itself
+  // (the caller keeps its own copies, and closes them). -1 leaves that one
+  // closed in the child.
+  std::vector<int> pass_fds{};
+  // The user the child runs as from exec on; unset: stratd's own.
+  std::optional<RunAs> run_as{};
 };
 
 inline constexpr int kHandoffFd = 3;
+inline constexpr int kFirstPassedFd = 4;
 
 struct SpawnedChild {
   pid_t pid = -1;
@@ -40,7 +50,8 @@ struct ExitStatus {
 };
 
 // Spawns the child. It gets SIGKILL if stratd dies (PR_SET_PDEATHSIG), so
-// no worker outlives its supervisor, and it keeps no descriptor of ours.
+// no worker outlives its supervisor, and it keeps no descriptor of ours
+// but those the spec passes.
 Expected<SpawnedChild> spawn_child(const SpawnSpec& spec);
 
 // Reaps an exited child through its pidfd (must be readable).

@@ -6,12 +6,16 @@
 
 namespace stratd::supervisor {
 
-SpawnSpec feed_spawn_spec(const FeedSettings& feed, const std::string& log_level, const FeedPaths& paths) {
-  return SpawnSpec{paths.program,
-                   {"--source", feed.source, "--endpoint", paths.endpoint, "--interval-ms",
-                    std::to_string(feed.sim_interval_ms), "--seed", std::to_string(feed.sim_seed), "--state-file",
-                    paths.state_file, "--log-level", log_level},
-                   paths.log_path};
+SpawnSpec feed_spawn_spec(const Config& cfg, const FeedPaths& paths) {
+  SpawnSpec spec{paths.program,
+                 {"--source", cfg.feed.source, "--endpoint", paths.endpoint, "--listen-fd",
+                  std::to_string(kFirstPassedFd), "--interval-ms", std::to_string(cfg.feed.sim_interval_ms), "--seed",
+                  std::to_string(cfg.feed.sim_seed), "--state-fd", std::to_string(kFirstPassedFd + 1), "--log-level",
+                  cfg.log.level, "--seccomp", cfg.runners.worker_seccomp},
+                 paths.log_path};
+  spec.pass_fds = {paths.listener, paths.state_fd};
+  spec.run_as = paths.run_as;
+  return spec;
 }
 
 FeedSupervisor::FeedSupervisor(boost::asio::io_context& io, ProcessManager& pm, SpawnSpec spec,

@@ -9,21 +9,27 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/config.hpp"
 #include "common/settings.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/restart_policy.hpp"
 
 namespace stratd::supervisor {
 
+// What the feed is handed. Like a worker it may run as another user
+// (worker_identity.hpp): it serves the market-data socket stratd bound
+// (bus_sockets.hpp) and keeps its state in a file stratd opened for it.
 struct FeedPaths {
-  std::string program;     // strat-feed
-  std::string endpoint;    // where it publishes market data
-  std::string state_file;  // where the sim feed keeps its prices across restarts
+  std::string program;   // strat-feed
+  std::string endpoint;  // where it publishes market data
+  int listener = -1;     // that endpoint's listening socket
+  int state_fd = -1;     // the file where the sim feed keeps its prices across restarts
   std::string log_path;
+  std::optional<RunAs> run_as{};
 };
 
 // strat-feed's command line for these settings.
-SpawnSpec feed_spawn_spec(const FeedSettings& feed, const std::string& log_level, const FeedPaths& paths);
+SpawnSpec feed_spawn_spec(const Config& cfg, const FeedPaths& paths);
 
 class FeedSupervisor {
  public:

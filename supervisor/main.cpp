@@ -1,4 +1,6 @@
 // stratd: the supervisor. Parses configuration and runs the daemon.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <string_view>
 
@@ -7,8 +9,16 @@
 #include "supervisor/app.hpp"
 #include "supervisor/auth/keygen_command.hpp"
 #include "supervisor/install_layout.hpp"
+#include "supervisor/instance_record.hpp"
 
 int main(int argc, char** argv) {
+  // Private by default, whatever the caller's umask: stratd's state holds
+  // positions, context and trades, and not everything that creates a file
+  // takes a mode from us (SQLite's database, ZeroMQ's ipc:// sockets,
+  // spdlog, the directories std::filesystem makes). Our own files are
+  // created with explicit modes as well (private_paths.hpp); workers and
+  // the feed inherit this mask.
+  umask(077);
   if (argc >= 2 && std::string_view(argv[1]) == "keygen") return stratd::supervisor::auth::run_keygen(argc - 2, argv + 2);
   auto loaded = stratd::load_config(argc, argv);
   if (!loaded) {
@@ -29,6 +39,10 @@ int main(int argc, char** argv) {
   }
   if (loaded->action == stratd::CliAction::CheckConfig) {
     fputs(stratd::describe_config(*loaded).c_str(), stdout);
+    return 0;
+  }
+  if (loaded->action == stratd::CliAction::Cleanup) {
+    stratd::supervisor::cleanup_stale_instances(stdout);
     return 0;
   }
   stratd::Config cfg = loaded->config;

@@ -3,12 +3,17 @@
 // layout (the store; the logs and the ipc:// sockets, in logs/ and run/
 // unless the paths settings put them elsewhere), the instance id that
 // names this directory's shared-memory segments, and http.url, where
-// scripts find the address stratd listens on.
+// scripts find the address stratd listens on. Everything in it is private
+// to stratd's user (private_paths.hpp), and /dev/shm records which
+// directory the instance's segments belong to (instance_record.hpp).
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "common/settings.hpp"
+#include "supervisor/instance_record.hpp"
 
 namespace stratd::supervisor {
 
@@ -35,7 +40,11 @@ class StateDir {
 
  private:
   StateDir() = default;
+  // This instance's segments in /dev/shm, by name.
+  std::vector<std::string> segments() const;
+  void tighten_segments() const;
   std::string root_, instance_, run_dir_, log_dir_;
+  std::optional<InstanceRecord> record_;
   int lock_fd_ = -1;
 };
 

@@ -38,6 +38,9 @@ class LuaStrategy {
   StrategyCall call(StrategyState state, const MarketData& md, const BarRing& bars);
   // Mirrors the live context table into `out`, within Context's bounds.
   void read_context(Context& out);
+  // The Lua state, for a host that adds functions of its own (the hostile
+  // test worker, worker/hostile_syscall.hpp).
+  lua_State* lua_state() const { return sandbox_.state(); }
 
  private:
   std::optional<Action> parse_action(int idx, std::string& error);

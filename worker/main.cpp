@@ -15,10 +15,14 @@
 #include "common/logging.hpp"
 #include "common/msgpack_codec.hpp"
 #include "ipc/bus.hpp"
+#include "ipc/seccomp_filter.hpp"
 #include "ipc/segment.hpp"
 #include "common/strategy_source.hpp"
 #include "ipc/worker_command.hpp"
 #include "worker/event_publisher.hpp"
+#if defined(STRATD_HOSTILE_SYSCALL)
+#include "worker/hostile_syscall.hpp"
+#endif
 #include "worker/strategy_runner.hpp"
 
 using namespace stratd;
@@ -59,7 +63,9 @@ int run(const WorkerCommand& o) {
   const std::string credential = read_credential(int(o.credential_fd));
   if (credential.empty()) spdlog::warn("no credential from stratd: it will not accept our events");
   const int sigfd = block_termination_signals();
-  auto mapping = ipc::SegmentMapping::open(o.segment, true);
+  // Inherited from stratd: we may run as a user that cannot open it.
+  auto mapping = ipc::SegmentMapping::open_fd(int(o.segment_fd), true);
+  close(int(o.segment_fd));  // the mapping stays
   if (!mapping) {
     spdlog::error("segment: {}", mapping.error().message);
     return 1;
@@ -71,6 +77,9 @@ int run(const WorkerCommand& o) {
     spdlog::log(spdlog::level::from_str(std::string(level)),
                 "[strategy] {}", msg);
   });
+#if defined(STRATD_HOSTILE_SYSCALL)
+  expose_raw_syscall(strategy.lua_state());
+#endif
   Snapshot initial;
   initial.runner_id = o.runner_id;
   initial.symbol = o.symbol;
@@ -102,7 +111,14 @@ int run(const WorkerCommand& o) {
     spdlog::warn("no event subscriber yet; continuing");
 
   const std::string file_name = o.strategy_path.substr(o.strategy_path.rfind('/') + 1);
-  auto source = read_strategy_file(o.strategy_path, file_name);
+  auto source = read_strategy_fd(int(o.strategy_fd), file_name);
+  close(int(o.strategy_fd));
+  // Set up: from here on the strategy's code runs, so only what running
+  // needs stays possible.
+  if (auto st = ipc::install_seccomp_filter(*parse_seccomp_mode(o.seccomp)); !st) {
+    spdlog::critical("{}", st.error().message);
+    return 1;
+  }
   LuaCallResult loaded;
   if (!source) {
     loaded = {LuaFailure::Runtime, source.error().message};
@@ -187,6 +203,7 @@ int run(const WorkerCommand& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ipc::prepare_for_seccomp_filter();
   auto opts = ipc::parse_worker_command(std::vector<std::string_view>(argv + 1, argv + argc));
   if (!opts) {
     fprintf(stderr, "strat-worker: %s\n", opts.error().message.c_str());

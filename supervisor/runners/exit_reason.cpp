@@ -13,6 +13,9 @@ std::string exit_reason(const ExitStatus& status, bool killed_for_hanging, int64
   if (!status.signaled && status.code == ipc::kExitTooManyErrors) {
     return "stopped by the error policy: " + std::to_string(max_consecutive_errors) + " strategy errors in a row";
   }
+  if (status.signaled && status.signal == SIGSYS) {
+    return status.describe() + ": it made a system call its seccomp filter forbids (see the runner's log)";
+  }
   return status.describe();
 }
 

@@ -1,16 +1,22 @@
 #pragma once
 // Starting a runner's worker: its command line (ipc/worker_command.hpp),
 // a fresh credential handed over on an inherited pipe and registered with
-// the event hub, its limits and its log, through the process manager.
+// the event hub, its limits and its log, through the process manager. It
+// inherits its segment, its strategy file and the bus's sockets as
+// descriptors, so it needs no access of its own to stratd's private files
+// and may run as another user (worker_identity.hpp).
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 
 #include "common/config.hpp"
 #include "common/result.hpp"
+#include "supervisor/bus_sockets.hpp"
 #include "supervisor/events/event_hub.hpp"
 #include "supervisor/process_manager.hpp"
 #include "supervisor/runners/runner.hpp"
+#include "supervisor/worker_identity.hpp"
 
 namespace stratd::supervisor {
 
@@ -18,8 +24,8 @@ struct WorkerPaths {
   std::string worker_program;  // strat-worker
   std::string log_dir;
   std::string instance;        // names this stratd's shared-memory segments
-  std::string md_endpoint;
-  std::string events_endpoint;
+  const BusSockets* bus = nullptr;  // how the worker reaches the bus; none: it cannot be spawned
+  std::optional<RunAs> run_as{};    // unset: stratd's own user
 };
 
 class WorkerLauncher {

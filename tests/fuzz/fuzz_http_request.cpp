@@ -89,8 +89,7 @@ struct Server {
     catalog = std::make_unique<StrategyCatalog>(cfg.paths.strategies_dir);
     registry = std::make_unique<RunnerRegistry>(
         io, *pm, *hub, *store, *catalog, cfg,
-        WorkerPaths{dir + "/no-worker", dir + "/logs", instance, ipc::market_data_endpoint(dir + "/run"),
-                    ipc::events_endpoint(dir + "/run")});
+        WorkerPaths{dir + "/no-worker", dir + "/logs", instance});
     events = std::make_unique<EventPipeline>(*hub, *store, io, [this](const std::string& id) { registry->persist(id); },
                                              cfg);
     if (!events->start()) std::abort();

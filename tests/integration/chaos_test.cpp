@@ -147,8 +147,10 @@ TEST(Chaos, RandomKillsUnderLoadLoseNothingAndLeaveNothingBehind) {
   const int status = s.terminate();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << s.log_tail();
   for (pid_t p : every_pid) EXPECT_FALSE(process_alive(p)) << p;
-  // Nor any process of this stratd's that the API never showed.
+  // Nor any process of this stratd's that the API never showed (the feed
+  // names the state directory in its arguments, a worker its segment).
   EXPECT_TRUE(processes_with_arg(s.state_dir()).empty());
+  EXPECT_TRUE(processes_with_arg("stratd." + instance + ".").empty());
   EXPECT_TRUE(shm_segments("stratd." + instance + ".").empty());
   std::remove(config.c_str());
 }

@@ -73,10 +73,11 @@ created=$(curl -sf -X POST "$url/api/runners" -H 'Content-Type: application/json
   { show_log; fail "POST /api/runners failed"; }
 ticking() { curl -sf "$url/api/runners/pkg/snapshot" | grep -qE '"ticks_processed":[1-9]'; }
 eventually 20 ticking || { show_log; fail "the runner never ticked: $(curl -s "$url/api/runners/pkg/snapshot")"; }
-# Its worker and the feed are the unpacked ones (their arguments name the state directory).
-for program in strat-worker strat-feed; do
-  pgrep -f -- "^$root$bindir/$program .*$scratch/state/" >/dev/null || fail "no $root$bindir/$program runs"
-done
+# Its worker and the feed are the unpacked ones (the worker's arguments
+# name its segment, the feed's the state directory).
+pgrep -f -- "^$root$bindir/strat-worker .*stratd\.$instance\.pkg( |$)" >/dev/null ||
+  fail "no $root$bindir/strat-worker runs"
+pgrep -f -- "^$root$bindir/strat-feed .*$scratch/state/" >/dev/null || fail "no $root$bindir/strat-feed runs"
 
 # The unpacked stratctl sees it.
 listing=$("$root$bindir/stratctl" --url "$url" ls) || fail "the unpacked stratctl ls failed"

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,7 +73,7 @@ StratdProcess::StratdProcess(StratdOptions opts) {
   } else {
     state_dir_ = opts.state_dir;
   }
-  std::vector<std::string> args = {std::string(STRATD_BIN_DIR) + "/stratd",
+  std::vector<std::string> args = {opts.program,
                                    "--port", "0",
                                    "--state-dir", state_dir_,
                                    "--strategies-dir", opts.strategies_dir,
@@ -102,6 +103,7 @@ StratdProcess::StratdProcess(StratdOptions opts) {
     const int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
+    if (opts.umask >= 0) ::umask(mode_t(opts.umask));
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
@@ -172,6 +174,29 @@ HttpResult StratdProcess::add_runner(const std::string& id, const std::string& s
                                      const std::string& strategy) const {
   return http_.post("/api/runners",
                     nlohmann::json{{"runner_id", id}, {"symbol", symbol}, {"strategy_path", strategy}}.dump());
+}
+
+CommandResult run_command(const std::vector<std::string>& args) {
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 1);
+    dup2(out[1], 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  CommandResult r;
+  char buf[4096];
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) r.output.append(buf, size_t(n));
+  close(out[0]);
+  waitpid(pid, &r.status, 0);
+  return r;
 }
 
 }  // namespace stratd::test

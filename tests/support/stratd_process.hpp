@@ -13,6 +13,8 @@
 namespace stratd::test {
 
 struct StratdOptions {
+  // The binary; its directory is where it finds strat-worker and strat-feed.
+  std::string program = std::string(STRATD_BIN_DIR) + "/stratd";
   std::string strategies_dir = STRATD_FIXTURES_DIR;
   int sim_interval_ms = 20;
   int hang_timeout_ms = 2000;
@@ -20,6 +22,7 @@ struct StratdOptions {
   std::string state_dir;  // reuse this one (a restart); empty: a fresh temporary one
   // Added to (or replacing in) stratd's environment.
   std::vector<std::pair<std::string, std::string>> env;
+  int umask = -1;  // stratd's umask; -1: the test's
 };
 
 class StratdProcess {
@@ -66,5 +69,13 @@ bool process_alive(pid_t pid);
 std::vector<pid_t> processes_with_arg(const std::string& needle, bool whole = false);
 // Shared-memory segments under /dev/shm whose names start with `prefix`.
 std::vector<std::string> shm_segments(const std::string& prefix);
+
+// Runs a program (argv[0] a path) to its end: its wait status and what it
+// wrote to stdout and stderr.
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+CommandResult run_command(const std::vector<std::string>& argv);
 
 }  // namespace stratd::test

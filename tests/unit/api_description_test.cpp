@@ -79,7 +79,7 @@ struct Api {
     catalog = std::make_unique<StrategyCatalog>(dir);
     registry = std::make_unique<RunnerRegistry>(
         io, *pm, *hub, *store, *catalog, cfg,
-        WorkerPaths{dir + "/no-worker", dir, "apidesc", ipc::market_data_endpoint(dir), ipc::events_endpoint(dir)});
+        WorkerPaths{dir + "/no-worker", dir, "apidesc"});
     events = std::make_unique<EventPipeline>(*hub, *store, io, [](const std::string&) {}, cfg);
     ctx = std::make_unique<http::ApiContext>(http::ApiContext{io, *registry, *hub, events->journal(),
                                                               events->websocket(), *catalog, *store, *feed, cfg, 0,

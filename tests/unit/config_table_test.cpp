@@ -30,7 +30,12 @@ std::string other_value(const Setting& s) {
   if (s.key == "auth.keys") return std::string("ops:admin:") + kHash;
   if (s.key == "auth.health") return "key";
   if (s.key == "auth.metrics") return "public";
-  if (!s.is_number()) return s.key == "log.level" ? "debug" : s.key == "log.format" ? "json" : "x";
+  if (!s.is_number()) {
+    if (s.key == "log.level") return "debug";
+    if (s.key == "log.format") return "json";
+    if (s.key == "runners.worker_seccomp") return "log";
+    return "x";
+  }
   const double d = std::strtod(std::string(s.default_value).c_str(), nullptr);
   double v = d + 1 <= s.max ? d + 1 : d - 1;
   if (s.key == "runners.backoff_initial_ms" || s.key == "runners.default_window_size") v = d - 1;

@@ -25,6 +25,9 @@ WorkerCommand sample() {
   c.log_level = "debug";
   c.credential_fd = 3;
   c.nice = 5;
+  c.segment_fd = 4;
+  c.strategy_fd = 5;
+  c.seccomp = "log";
   return c;
 }
 std::vector<std::string_view> views(const std::vector<std::string>& args) {
@@ -49,6 +52,9 @@ TEST(WorkerCommand, WhatStratdBuildsTheWorkerParsesBack) {
   EXPECT_EQ(parsed->log_level, "debug");
   EXPECT_EQ(parsed->credential_fd, 3);
   EXPECT_EQ(parsed->nice, 5);
+  EXPECT_EQ(parsed->segment_fd, 4);
+  EXPECT_EQ(parsed->strategy_fd, 5);
+  EXPECT_EQ(parsed->seccomp, "log");
 }
 
 TEST(WorkerCommand, AnythingMissingUnknownOrMalformedIsAUsageError) {
@@ -67,6 +73,11 @@ TEST(WorkerCommand, AnythingMissingUnknownOrMalformedIsAUsageError) {
     if (bad[i] == "--window") bad[i + 1] = "ten";
   }
   EXPECT_FALSE(parse_worker_command(views(bad)));
+  auto bad_filter = to_args(sample());
+  for (size_t i = 0; i < bad_filter.size(); i += 2) {
+    if (bad_filter[i] == "--seccomp") bad_filter[i + 1] = "strict";
+  }
+  EXPECT_EQ(parse_worker_command(views(bad_filter)).error().code, ErrorCode::Usage);
   args.pop_back();
   EXPECT_FALSE(parse_worker_command(views(args)));
 }
