@@ -16,6 +16,9 @@ struct BaseUrl {
   std::string host;    // a name, an IPv4 address, or an IPv6 address without brackets
   uint16_t port = 80;
   std::string prefix;  // "" or "/path" without a trailing slash
+  // The API key sent with every request and on /ws ($STRATD_API_KEY or
+  // the first line of --key-file); empty: none.
+  std::string key;
 
   // host:port as the Host header wants it.
   std::string authority() const;

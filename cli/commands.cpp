@@ -13,6 +13,7 @@ const std::vector<OptionSpec> kGlobals = {
     {"url", 0, "URL", "stratd's address (default: $STRATD_URL, else http://127.0.0.1:3000)"},
     {"json", 0, "", "print JSON (one document, or one per line for streams) instead of text"},
     {"no-color", 0, "", "no colours, even on a terminal (NO_COLOR in the environment does the same)"},
+    {"key-file", 0, "FILE", "the API key to send, read from this file (default: $STRATD_API_KEY)"},
     {"timeout", 0, "SECS", "give up on connecting or on an answer after this long (default 10)"},
     {"help", 'h', "", "show help"},
 };

@@ -52,6 +52,7 @@ CliExpected<HttpReply> HttpConnection::attempt(http::verb method, const std::str
   req.set(http::field::host, url_.authority());
   req.set(http::field::user_agent, "stratctl/" STRATCTL_VERSION);
   req.set(http::field::accept, "application/json");
+  if (!url_.key.empty()) req.set(http::field::authorization, "Bearer " + url_.key);
   req.keep_alive(true);
   if (!body.empty() || method == http::verb::post) {
     req.set(http::field::content_type, "application/json");

@@ -1,6 +1,7 @@
 // stratctl: stratd's command-line client. Wiring only: read the command
 // line, pick the command, run it, turn the outcome into an exit code.
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -62,6 +63,18 @@ int main(int argc, char** argv) {
   if (auto u = args.value("url")) url_text = *u;
   auto url = parse_base_url(url_text);
   if (!url) return usage_failure(url.error(), args.command);
+  // A key from a file or the environment, never from argv (ps shows argv).
+  if (const char* env = std::getenv("STRATD_API_KEY"); env && *env) url->key = env;
+  if (auto file = args.value("key-file")) {
+    std::ifstream in(*file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+      return usage_failure(CliError{ExitCode::Usage, "USAGE", "--key-file: cannot read " + *file, nullptr},
+                           args.command);
+    }
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    url->key = line;
+  }
   auto timeout = std::chrono::milliseconds(10'000);
   if (auto t = args.value("timeout")) {
     auto parsed_timeout = parse_seconds_option("--timeout", *t, std::chrono::milliseconds(1), std::chrono::hours(1));

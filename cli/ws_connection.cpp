@@ -30,8 +30,10 @@ CliStatus WsConnection::open(const std::string& target) {
   t.idle_timeout = timeout_;
   t.keep_alive_pings = true;
   ws_.set_option(t);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "stratctl/" STRATCTL_VERSION); }));
+  ws_.set_option(websocket::stream_base::decorator([key = url_.key](websocket::request_type& req) {
+    req.set(beast::http::field::user_agent, "stratctl/" STRATCTL_VERSION);
+    if (!key.empty()) req.set(beast::http::field::authorization, "Bearer " + key);
+  }));
   ws_.read_message_max(64ull << 20);
 
   websocket::response_type res;

@@ -7,6 +7,12 @@
 // does not exist: each spawn fails its exec, which drives the crash and
 // restart paths without running strategies inside the fuzzer.
 //
+// Keys are configured, as an exposed stratd has them: every input passes
+// the access gate first (its Authorization header, and on /ws its
+// Sec-WebSocket-Protocol), then the router checks the route's role. The
+// corpus carries the admin key below, so inputs reach the handlers; a
+// mutated key is refused, or verified and refused (Argon2, slowly).
+//
 // Besides crashes, three answers are findings: a request that is never
 // answered (or answered twice), a 500, and a body that is not the seed's
 // envelope (but for /metrics' text and GET /api/openapi.json's document).
@@ -27,6 +33,9 @@
 
 #include "ipc/bus.hpp"
 #include "ipc/segment.hpp"
+#include "supervisor/auth/access_gate.hpp"
+#include "supervisor/auth/access_policy.hpp"
+#include "supervisor/auth/api_key.hpp"
 #include "supervisor/events/event_hub.hpp"
 #include "supervisor/events/event_pipeline.hpp"
 #include "supervisor/feed_supervisor.hpp"
@@ -46,6 +55,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kMaxRunners = 8;
+// The corpus's key (an admin's; "look" is a viewer with the same secret).
+constexpr const char* kFuzzKey = "stratd.fuzz.FUZZfuzzFUZZfuzzFUZZfuzzFUZZfuzzFUZZfuzzFUZ";
 
 struct Server {
   std::string dir;
@@ -62,7 +73,9 @@ struct Server {
   std::unique_ptr<EventPipeline> events;
   http::Rejections rejections;
   std::unique_ptr<http::ApiContext> api;
-  http::Router router;
+  auth::AccessPolicy policy;
+  std::unique_ptr<auth::AccessGate> gate;
+  http::Router router{&policy, &rejections};
 
   Server() {
     spdlog::set_level(spdlog::level::off);
@@ -76,6 +89,15 @@ struct Server {
     cfg.runners.backoff_initial_ms = 1;
     cfg.runners.stop_grace_ms = 100;
     cfg.events.journal_capacity = 1000;
+    auto hash = auth::hash_key(kFuzzKey);
+    if (!hash) std::abort();
+    cfg.auth.keys = {ApiKeyEntry{"fuzz", "admin", *hash}, ApiKeyEntry{"look", "viewer", *hash}};
+    // Every input from one address: no bucket may end the run's coverage.
+    cfg.limits.requests_per_sec = 0;
+    cfg.limits.mutations_per_sec = 0;
+    cfg.limits.auth_failures_per_min = 0;
+    gate = std::make_unique<auth::AccessGate>(cfg, rejections);
+    policy.reconfigure(cfg.auth);
     fs::create_directories(dir + "/logs");
     fs::create_directories(dir + "/run");
     auto opened = Store::open(dir + "/stratd.db");
@@ -162,15 +184,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int answers = 0;
   };
   auto x = std::make_shared<Exchange>(Exchange{parser.release()});
-  // Handlers run on the HTTP loop, as in a session.
-  boost::asio::post(s.io, [&s, x] {
-    s.router.dispatch(x->req, [x](http::Response res) {
-      if (++x->answers > 1) finding("answered more than once", x->req, &res);
-      check_envelope(x->req, res);
-      res.prepare_payload();
+  auto answer = [x](http::Response res) {
+    if (++x->answers > 1) finding("answered more than once", x->req, &res);
+    check_envelope(x->req, res);
+    res.prepare_payload();
+  };
+  // Admitted, then routed on the HTTP loop, as in a session (a key's first
+  // verification answers from the verifier's thread: posted back).
+  const bool websocket = http::split_path(http::to_sv(x->req.target())) == std::vector<std::string>{"ws"};
+  boost::asio::post(s.io, [&s, x, answer, websocket] {
+    s.gate->admit(x->req, "192.0.2.1", "fuzz", websocket, [&s, x, answer](auth::Admission a) {
+      boost::asio::post(s.io, [&s, x, answer, a = std::move(a)]() mutable {
+        if (a.refusal) return answer(std::move(*a.refusal));
+        s.router.dispatch(x->req, a.caller, answer);
+      });
     });
   });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (x->answers == 0 && std::chrono::steady_clock::now() < deadline) s.io.run_one_for(std::chrono::milliseconds(50));
   // Whatever the request set going (exits of failed spawns, their backoff
   // timers, a delete finishing) runs before the next input.

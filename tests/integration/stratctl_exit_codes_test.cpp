@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/stratctl_process.hpp"
+#include "tests/support/stratd_command.hpp"
 #include "tests/support/stratd_process.hpp"
 
 using namespace stratd::test;
@@ -143,3 +144,25 @@ TEST(Stratctl, StratdUrlFromTheEnvironmentAndTheFlagWins) {
 
 // GET /api/runners/:id/logs and the /ws logs subscription, as issue 10's
 // contract gives them: tail, since, RUNNER_NOT_FOUND, a 400 for a bad time.
+
+TEST(Stratctl, SendsTheApiKeyFromTheEnvironmentOrAFile) {
+  const GeneratedKey key = generate_key("cli", "operator");
+  TempFile config(key.entry);
+  StratdOptions o;
+  o.extra_args = {"--config", config.path};
+  StratdProcess s(o);
+  Result without = ctl(s, {"ls"});
+  EXPECT_EQ(without.code, 1);
+  EXPECT_NE(without.err.find("UNAUTHORIZED"), std::string::npos) << without.err;
+  Result by_env = ctl(s, {"ls"}, CliOptions{{{"STRATD_API_KEY", key.key}}});
+  EXPECT_EQ(by_env.code, 0) << by_env.err;
+  TempFile key_file(key.key + "\n");
+  Result by_file = ctl(s, {"--key-file", key_file.path, "health"});
+  EXPECT_EQ(by_file.code, 0) << by_file.err;
+  // An operator may not add runners: the role's refusal, with its code.
+  Result add = ctl(s, {"--key-file", key_file.path, "add", "r1", "BTCUSDT", "hold_long.lua"});
+  EXPECT_EQ(add.code, 1);
+  EXPECT_NE(add.err.find("FORBIDDEN"), std::string::npos) << add.err;
+  Result unreadable = ctl(s, {"--key-file", "/nonexistent/key", "ls"});
+  EXPECT_EQ(unreadable.code, 2);
+}
