@@ -96,48 +96,62 @@ void AccessGate::admit(const http::Request& req, std::string address, std::strin
     return finish(req.method(), std::move(caller), done);
   }
   const auto key = presented_key(req, websocket);
-  // What the key was sent to, for the audit log (the key itself never is).
-  std::string target = std::string(req.method_string()) + " " +
-                       std::string(sv(req.target()).substr(0, sv(req.target()).find('?'))).substr(0, 200);
-  auto bad_key = [this, target = std::move(target)](Caller c) {
-    rejections_.count(http::Rejection::BadKey);
-    if (audit_) audit_->record(audit::AuditLog::entry(c, "auth.bad_key", target, 401, "UNAUTHORIZED"));
-    http::Response res = http::reply_error(ErrorCode::Unauthorized, "the API key is not valid");
-    res.set(bh::field::www_authenticate, "Bearer realm=\"stratd\", error=\"invalid_token\"");
-    return Admission{std::move(c), std::move(res)};
-  };
   if (!key) {
     limiter_.count_auth_failure(caller.address);
-    return done(bad_key(std::move(caller)));
+    return done(bad_key(std::move(caller), audit_target(req)));
   }
   // No key: the router answers 401 unless the route is public.
   if (key->empty()) return finish(req.method(), std::move(caller), done);
   if (auto locked = limiter_.check_auth_failures(caller.address)) {
     return done(Admission{std::move(caller), refuse(locked->reason, locked->retry_after_secs)});
   }
+  // A key seen before (the common case) is decided here, with nothing
+  // allocated for a verification that will not happen.
+  if (auto now = authenticator_.recall(*key)) {
+    std::string target = now->outcome == Authenticator::Outcome::Verified ? std::string() : audit_target(req);
+    return decide(*now, std::move(caller), req.method(), std::move(target), done);
+  }
   // Only what the rest needs: `req` is not kept past this call.
   struct Pending {
     Caller caller;
     bh::verb method;
+    std::string target;
     Done done;
   };
-  auto pending = std::make_shared<Pending>(Pending{std::move(caller), req.method(), std::move(done)});
-  auto decide = [this, pending, bad_key](const Authenticator::Verdict& v) {
-    Caller c = std::move(pending->caller);
-    switch (v.outcome) {
-      case Authenticator::Outcome::Verified: {
-        c.key = v.key;
-        c.role = v.role;
-        return finish(pending->method, std::move(c), pending->done);
-      }
-      case Authenticator::Outcome::Refused:
-        limiter_.count_auth_failure(c.address);
-        return pending->done(bad_key(std::move(c)));
-      case Authenticator::Outcome::Busy:
-        return pending->done(Admission{std::move(c), refuse(http::Rejection::RateLimited, 1)});
-    }
+  auto pending = std::make_shared<Pending>(Pending{std::move(caller), req.method(), audit_target(req), std::move(done)});
+  auto later = [this, pending](const Authenticator::Verdict& v) {
+    decide(v, std::move(pending->caller), pending->method, std::move(pending->target), pending->done);
   };
-  if (auto now = authenticator_.authenticate(*key, decide)) decide(*now);
+  if (auto now = authenticator_.verify(*key, later)) later(*now);
+}
+
+std::string AccessGate::audit_target(const http::Request& req) {
+  // What a key was sent to, for the audit log (the key itself never is).
+  const std::string_view target = sv(req.target());
+  return std::string(sv(req.method_string())) + " " + std::string(target.substr(0, std::min<size_t>(target.find('?'), 200)));
+}
+
+Admission AccessGate::bad_key(Caller caller, std::string target) {
+  rejections_.count(http::Rejection::BadKey);
+  if (audit_) audit_->record(audit::AuditLog::entry(caller, "auth.bad_key", std::move(target), 401, "UNAUTHORIZED"));
+  http::Response res = http::reply_error(ErrorCode::Unauthorized, "the API key is not valid");
+  res.set(bh::field::www_authenticate, "Bearer realm=\"stratd\", error=\"invalid_token\"");
+  return Admission{std::move(caller), std::move(res)};
+}
+
+void AccessGate::decide(const Authenticator::Verdict& v, Caller caller, bh::verb method, std::string target,
+                        Done& done) {
+  switch (v.outcome) {
+    case Authenticator::Outcome::Verified:
+      caller.key = v.key;
+      caller.role = v.role;
+      return finish(method, std::move(caller), done);
+    case Authenticator::Outcome::Refused:
+      limiter_.count_auth_failure(caller.address);
+      return done(bad_key(std::move(caller), std::move(target)));
+    case Authenticator::Outcome::Busy:
+      return done(Admission{std::move(caller), refuse(http::Rejection::RateLimited, 1)});
+  }
 }
 
 }  // namespace stratd::supervisor::auth

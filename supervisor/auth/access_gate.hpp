@@ -50,6 +50,10 @@ class AccessGate {
 
  private:
   void finish(boost::beast::http::verb method, Caller caller, Done& done);
+  void decide(const Authenticator::Verdict& v, Caller caller, boost::beast::http::verb method, std::string target,
+              Done& done);
+  Admission bad_key(Caller caller, std::string target);
+  static std::string audit_target(const http::Request& req);
   http::Response refuse(http::Rejection why, double retry_after_secs);
 
   Authenticator authenticator_;

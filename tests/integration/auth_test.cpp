@@ -303,6 +303,10 @@ TEST(Audit, EveryControlActionAndRefusedKeyIsRecordedWithWhoAndWhere) {
   ASSERT_EQ(reloaded.status, 200);
   EXPECT_TRUE(reloaded.body["data"]["applied"].is_array());
   ASSERT_EQ(kill(s.stratd.pid(), SIGHUP), 0);
+  // The signal is handled when it is: its entry first, then on.
+  ASSERT_TRUE(eventually([&] {
+    return s.as(admin, "GET", "/api/audit?limit=1").body["data"]["entries"][0].value("action", "") == "config.reload";
+  }));
   ASSERT_EQ(s.as(admin, "DELETE", "/api/runners/r1").status, 204);
   // Only an admin reads it; the others' tries are refused keys, recorded.
   EXPECT_EQ(s.as(keys().viewer.key, "GET", "/api/audit").status, 403);
