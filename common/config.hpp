@@ -13,6 +13,7 @@ namespace stratd {
 
 struct Config {
   HttpSettings server;
+  TlsSettings tls;
   FeedSettings feed;
   RunnerSettings runners;
   LuaLimits lua;
