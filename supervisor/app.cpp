@@ -18,6 +18,7 @@
 #include "supervisor/feed_supervisor.hpp"
 #include "supervisor/http/listener.hpp"
 #include "supervisor/http/routes.hpp"
+#include "supervisor/http/tls_context.hpp"
 #include "supervisor/install_layout.hpp"
 #include "supervisor/logs/log_follower.hpp"
 #include "supervisor/process_manager.hpp"
@@ -104,6 +105,24 @@ void reload(Config& cfg, Config& requested, const ConfigReloader& load) {
   }
 }
 
+// SIGHUP: the certificate and key are read again, whether or not their
+// paths changed (a renewed certificate keeps its name). New connections
+// get the new context; open ones keep theirs; a bad pair changes nothing.
+void reload_tls(http::Listener& listener, const TlsSettings& tls) {
+  if (listener.tls() != tls.enabled()) {
+    spdlog::warn("reload: turning TLS {} takes a restart of stratd", tls.enabled() ? "on" : "off");
+    return;
+  }
+  if (!tls.enabled()) return;
+  auto context = http::make_tls_context(tls);
+  if (!context) {
+    spdlog::error("reload: keeping the previous certificate: {}", context.error().message);
+    return;
+  }
+  listener.use_tls(std::move(*context));
+  spdlog::info("reload: TLS certificate {} loaded for new connections", tls.cert);
+}
+
 }  // namespace
 
 int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
@@ -137,21 +156,31 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   RunnerRegistry registry(io, pm, hub, store, catalog, cfg,
                           WorkerPaths{bin + "/strat-worker", state->log_dir(), state->instance(), md_ep, ev_ep});
   LogFollower logs(hub.io(), state->log_dir(), [&hub](const std::string& id) { return hub.runner_stats(id).has_value(); });
-  EventPipeline events(hub, store, io, [&registry](const std::string& id) { registry.persist(id); }, cfg, &logs);
+  http::Rejections rejections;
+  EventPipeline events(hub, store, io, [&registry](const std::string& id) { registry.persist(id); }, cfg, &logs,
+                       &rejections);
   if (auto st = events.start(); !st) return failed(st.error());
   feed.start();
 
-  http::Rejections rejections;
   http::ApiContext api{io, registry, hub, events.journal(), events.websocket(), catalog, store, feed, cfg,
                        wall_ms(), state->instance(), rejections};
   http::Router router;
   http::add_api_routes(router, api, state->file("feed-sim.json"));
   auto listener = std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket(), rejections);
-  if (auto st = listener->listen(cfg.server.host, cfg.server.port); !st) {
+  Status listening = ok();
+  if (cfg.tls.enabled()) {
+    if (auto context = http::make_tls_context(cfg.tls)) {
+      listener->use_tls(std::move(*context));
+    } else {
+      listening = Unexpected<Error>{context.error()};
+    }
+  }
+  if (listening) listening = listener->listen(cfg.server.host, cfg.server.port);
+  if (!listening) {
     feed.stop(std::chrono::milliseconds(0), [] {});
     pm.kill_all_now();
     events.stop();
-    return failed(st.error());
+    return failed(listening.error());
   }
 
   ShutdownSequence shutdown(io, *listener, events.websocket(), registry, feed, pm,
@@ -163,7 +192,8 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   registry.restore([&] {
     if (shutdown.begun()) return;
     listener->start();
-    const std::string url = "http://" + cfg.server.host + ":" + std::to_string(listener->port());
+    const std::string url =
+        (listener->tls() ? "https://" : "http://") + cfg.server.host + ":" + std::to_string(listener->port());
     state->publish_url(url);
     spdlog::info("stratd listening on {} (state {}, strategies {})", url, cfg.paths.state_dir, cfg.paths.strategies_dir);
     notifier.ready();
@@ -183,6 +213,7 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
     spdlog::info("SIGHUP: reloading the configuration");
     notifier.reloading();
     reload(cfg, requested, load);
+    reload_tls(*listener, cfg.tls);
     notifier.ready();
     hangups.async_wait(on_hangup);
   };

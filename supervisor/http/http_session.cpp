@@ -1,9 +1,13 @@
 #include "supervisor/http/http_session.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <random>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +15,8 @@
 
 namespace stratd::supervisor::http {
 namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 
 namespace {
 
@@ -27,51 +33,134 @@ bool usable_request_id(std::string_view id) {
 }
 
 // This process's prefix and a count: unique across restarts of stratd
-// without a random draw per request. Sessions run on one thread.
+// without a random draw per request. Plain sessions run on the HTTP loop,
+// TLS ones on the hub's: the count is atomic.
 std::string next_request_id() {
   static const std::string prefix = [] {
     char buf[16];
     snprintf(buf, sizeof buf, "%08x", unsigned(std::random_device{}()));
     return std::string(buf);
   }();
-  static uint64_t count = 0;
+  static std::atomic<uint64_t> count{0};
   char buf[24];
-  snprintf(buf, sizeof buf, "-%llx", static_cast<unsigned long long>(++count));
+  snprintf(buf, sizeof buf, "-%llx",
+           static_cast<unsigned long long>(count.fetch_add(1, std::memory_order_relaxed) + 1));
   return prefix + buf;
 }
 
+std::chrono::milliseconds ms(int64_t n) { return std::chrono::milliseconds(n); }
+
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings,
-                         ws::WsHub* websocket, Rejections& rejections)
+template <class Stream>
+HttpSession<Stream>::HttpSession(net::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings,
+                                 ws::WsHub* websocket, Rejections& rejections, ConnectionSlot slot)
+  requires(!kTls)
     : stream_(std::move(socket)), router_(router), settings_(settings), websocket_(websocket),
-      rejections_(rejections) {}
+      rejections_(rejections), slot_(std::move(slot)), timer_(stream_.get_executor()) {}
 
-void HttpSession::run() {
-  boost::asio::dispatch(stream_.get_executor(),
-                        beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+template <class Stream>
+HttpSession<Stream>::HttpSession(net::ip::tcp::socket&& socket, const Router& router, TlsSessionSide tls,
+                                 ws::WsHub* websocket, Rejections& rejections, ConnectionSlot slot)
+  requires(kTls)
+    : tls_(std::move(tls)), stream_(beast::tcp_stream(std::move(socket)), *tls_.context), router_(router),
+      settings_(*tls_.settings), websocket_(websocket), rejections_(rejections), slot_(std::move(slot)),
+      timer_(stream_.get_executor()) {}
+
+template <class Stream>
+void HttpSession<Stream>::run() {
+  // The first request's head is due within header_timeout_ms of the
+  // accept, a TLS handshake included.
+  const auto due = Clock::now() + ms(settings_.header_timeout_ms);
+  if constexpr (kTls) {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), due] {
+      self->set_deadline(Phase::Handshake, due);
+      self->stream_.async_handshake(ssl::stream_base::server,
+                                    beast::bind_front_handler(&HttpSession::on_handshake, self));
+    });
+  } else {
+    set_deadline(Phase::Idle, due);
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, this->shared_from_this()));
+  }
 }
 
-void HttpSession::do_read() {
+template <class Stream>
+void HttpSession<Stream>::on_handshake(beast::error_code ec) {
+  if (ec) {
+    // Scanners and old clients fail here all day: counted, never above debug.
+    rejections_.count(Rejection::TlsHandshake);
+    spdlog::debug("TLS handshake failed: {}", ec.message());
+    return;
+  }
+  phase_ = Phase::Idle;  // the same deadline
+  do_read();
+}
+
+template <class Stream>
+void HttpSession<Stream>::do_read() {
   parser_.emplace();
   parser_->body_limit(settings_.body_limit_bytes);
   parser_->header_limit(std::uint32_t(settings_.header_limit_bytes));
-  stream_.expires_after(std::chrono::milliseconds(settings_.request_timeout_ms));
-  beast_http::async_read(stream_, buffer_, *parser_,
-                         beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+  timed_out_ = false;
+  if (answered_) set_deadline(Phase::Idle, Clock::now() + ms(settings_.idle_timeout_ms));
+  // A pipelined request is already here.
+  if (buffer_.size() > 0) return read_head();
+  stream_.async_read_some(buffer_.prepare(beast::read_size(buffer_, 65536)),
+                          beast::bind_front_handler(&HttpSession::on_first_bytes, this->shared_from_this()));
 }
 
-void HttpSession::on_read(beast::error_code ec, size_t) {
-  if (ec == beast_http::error::end_of_stream || ec == boost::asio::error::eof ||
-      ec == beast::error::timeout || ec == boost::asio::error::operation_aborted ||
-      ec == boost::asio::error::connection_reset) {
+template <class Stream>
+void HttpSession<Stream>::on_first_bytes(beast::error_code ec, size_t bytes) {
+  if (ec) {
+    // Nothing of a request came: closed without an answer. A new
+    // connection that never spoke was holding a place, though.
+    if (!answered_ && phase_ == Phase::Closing) rejections_.count(Rejection::HeaderTimeout);
+    return do_close();
+  }
+  buffer_.commit(bytes);
+  read_head();
+}
+
+template <class Stream>
+void HttpSession<Stream>::read_head() {
+  set_deadline(Phase::Head, Clock::now() + ms(settings_.header_timeout_ms));
+  beast_http::async_read_header(stream_, buffer_, *parser_,
+                                beast::bind_front_handler(&HttpSession::on_head, this->shared_from_this()));
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_head(beast::error_code ec, size_t bytes) {
+  if (ec || parser_->is_done() || parser_->get().target().size() > settings_.max_url_bytes) return on_read(ec, bytes);
+  set_deadline(Phase::Body, Clock::now() + ms(settings_.body_timeout_ms));
+  beast_http::async_read(stream_, buffer_, *parser_,
+                         beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_read(beast::error_code ec, size_t) {
+  const Phase reading = phase_;
+  set_deadline(Phase::Routing, Clock::time_point::max());
+  if (timed_out_ && ec) {
+    // Part of a request came, not all of it in time: said, then closed.
+    keep_alive_ = false;
+    const bool head = reading == Phase::Head;
+    rejections_.count(head ? Rejection::HeaderTimeout : Rejection::BodyTimeout);
+    request_id_ = next_request_id();
+    request_line_.clear();
+    started_ = Clock::now();
+    return send(reply_error(ErrorCode::RequestTimeout,
+                            head ? "request head not received within " + std::to_string(settings_.header_timeout_ms) + " ms"
+                                 : "request body not received within " + std::to_string(settings_.body_timeout_ms) + " ms"));
+  }
+  if (ec == beast_http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+      ec == net::error::operation_aborted || ec == net::error::connection_reset || ec == ssl::error::stream_truncated) {
     return do_close();
   }
   keep_alive_ = false;  // after a protocol error the stream is not trusted
   version_ = 11;
   origin_.clear();
   preflight_ = false;
-  started_ = std::chrono::steady_clock::now();
+  started_ = Clock::now();
   request_id_.clear();
   request_line_.clear();
   if (!ec) {
@@ -94,6 +183,11 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
   if (ec) {
     return send(reply_error(ErrorCode::BadRequest, "malformed HTTP request"));
   }
+  if (parser_->get().target().size() > settings_.max_url_bytes) {
+    // Its body (if any) is left unread: the connection closes after this.
+    rejections_.count(Rejection::UriTooLong);
+    return send(reply_error(ErrorCode::UriTooLong, "request target exceeds " + std::to_string(settings_.max_url_bytes) + " bytes"));
+  }
   Request req = parser_->release();
   version_ = req.version();
   keep_alive_ = req.keep_alive();
@@ -110,13 +204,40 @@ void HttpSession::on_read(beast::error_code ec, size_t) {
       keep_alive_ = false;
       return send(reply_error(ErrorCode::TooManyClients, "no more WebSocket clients are accepted now"));
     }
-    // The connection leaves HTTP for good: the WebSocket session takes the socket.
-    return websocket_->accept(stream_.release_socket(), std::move(req));
+    return upgrade(std::move(req));
   }
-  router_.dispatch(req, [self = shared_from_this()](Response res) { self->send(std::move(res)); });
+  route(std::move(req));
 }
 
-void HttpSession::add_cors(Response& res) const {
+template <class Stream>
+void HttpSession<Stream>::route(Request req) {
+  if constexpr (!kTls) {
+    router_.dispatch(req, [self = this->shared_from_this()](Response res) { self->send(std::move(res)); });
+  } else {
+    // The router's loop, and the answer back to this session's.
+    net::post(tls_.http_loop, [self = this->shared_from_this(), req = std::move(req), id = request_id_,
+                               back = stream_.get_executor()] {
+      RequestLogScope scope(id);
+      self->router_.dispatch(req, [self, back](Response res) {
+        net::post(back, [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+      });
+    });
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::upgrade(Request req) {
+  set_deadline(Phase::Closing, Clock::time_point::max());  // the WebSocket keeps its own time
+  if constexpr (!kTls) {
+    websocket_->accept(stream_.release_socket(), std::move(req), std::move(slot_));
+  } else {
+    // Already on the hub's loop: the stream stays where it is.
+    websocket_->accept(std::move(stream_), std::move(req), std::move(slot_));
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::add_cors(Response& res) const {
   if (settings_.cors_origins.empty()) return;
   const bool any = std::find(settings_.cors_origins.begin(), settings_.cors_origins.end(), "*") !=
                    settings_.cors_origins.end();
@@ -136,36 +257,104 @@ void HttpSession::add_cors(Response& res) const {
   res.set(beast_http::field::access_control_max_age, std::to_string(settings_.cors_max_age_secs));
 }
 
-void HttpSession::send(Response res) {
+template <class Stream>
+void HttpSession<Stream>::send(Response res) {
   res.version(version_);
   res.keep_alive(keep_alive_);
   res.set(beast_http::field::server, "stratd");
   res.set(beast_http::field::cache_control, "no-store");
   res.set("X-Request-Id", request_id_);
   add_cors(res);
+  if constexpr (kTls) {
+    // TLS is on: browsers are to come back over HTTPS only, for a year.
+    res.set(beast_http::field::strict_transport_security, "max-age=31536000");
+  }
   res.prepare_payload();
   if (spdlog::should_log(spdlog::level::debug)) {
     RequestLogScope scope(request_id_);
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
     spdlog::debug("{} {} {}B {:.3f}ms", request_line_.empty() ? "-" : request_line_, res.result_int(),
                   res.body().size(), double(us.count()) / 1000.0);
   }
   pending_ = std::make_shared<Response>(std::move(res));
   const bool close = pending_->need_eof();
-  stream_.expires_after(std::chrono::milliseconds(settings_.request_timeout_ms));
+  set_deadline(Phase::Writing, Clock::now() + ms(settings_.request_timeout_ms));
   beast_http::async_write(stream_, *pending_,
-                          beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+                          beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(), close));
 }
 
-void HttpSession::on_write(bool close, beast::error_code ec, size_t) {
+template <class Stream>
+void HttpSession<Stream>::on_write(bool close, beast::error_code ec, size_t) {
   pending_.reset();
+  answered_ = true;
   if (ec || close) return do_close();
   do_read();
 }
 
-void HttpSession::do_close() {
+template <class Stream>
+void HttpSession<Stream>::do_close() {
   beast::error_code ec;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  if constexpr (kTls) {
+    // close_notify, and the peer's within a moment; the socket closes
+    // when the session ends.
+    if (phase_ == Phase::Closing) return;
+    set_deadline(Phase::Closing, Clock::now() + std::chrono::seconds(2));
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+      beast::error_code e;
+      self->socket().close(e);
+    });
+  } else {
+    phase_ = Phase::Closing;
+    socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  }
 }
+
+template <class Stream>
+void HttpSession<Stream>::set_deadline(Phase phase, Clock::time_point at) {
+  phase_ = phase;
+  deadline_ = at;
+  if (at < timer_at_) arm_timer(at);
+}
+
+template <class Stream>
+void HttpSession<Stream>::arm_timer(Clock::time_point at) {
+  timer_at_ = at;
+  timer_.expires_at(at);
+  // Weakly: a session whose I/O has ended is not kept for its timer.
+  timer_.async_wait([weak = this->weak_from_this(), generation = ++timer_generation_](beast::error_code ec) {
+    if (auto self = weak.lock()) self->on_deadline(ec, generation);
+  });
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_deadline(beast::error_code ec, uint64_t generation) {
+  if (ec || generation != timer_generation_) return;  // re-armed earlier meanwhile
+  timer_at_ = Clock::time_point::max();
+  if (deadline_ == Clock::time_point::max()) return;
+  if (Clock::now() < deadline_) return arm_timer(deadline_);  // the deadline moved later
+  beast::error_code e;
+  switch (phase_) {
+    case Phase::Head:
+    case Phase::Body:
+      // The read ends (operation_aborted) and on_read answers 408.
+      timed_out_ = true;
+      socket().cancel(e);
+      return;
+    case Phase::Idle:
+      phase_ = Phase::Closing;  // on_first_bytes: nothing came in time
+      socket().close(e);
+      return;
+    case Phase::Handshake:
+    case Phase::Writing:
+    case Phase::Closing:
+      phase_ = Phase::Closing;
+      socket().close(e);
+      return;
+    case Phase::Routing: return;
+  }
+}
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 
 }  // namespace stratd::supervisor::http
