@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
   if (auto u = args.value("url")) url_text = *u;
   auto url = parse_base_url(url_text);
   if (!url) return usage_failure(url.error(), args.command);
+  if (const char* env = std::getenv("STRATD_CACERT"); env && *env) url->ca_file = env;
+  if (auto ca = args.value("cacert")) url->ca_file = *ca;
   auto timeout = std::chrono::milliseconds(10'000);
   if (auto t = args.value("timeout")) {
     auto parsed_timeout = parse_seconds_option("--timeout", *t, std::chrono::milliseconds(1), std::chrono::hours(1));
