@@ -9,18 +9,19 @@ std::string BaseUrl::authority() const {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-std::string BaseUrl::text() const { return "http://" + authority() + prefix; }
+std::string BaseUrl::text() const { return (tls ? "https://" : "http://") + authority() + prefix; }
 
 CliExpected<BaseUrl> parse_base_url(std::string_view url) {
   const std::string shown(url.substr(0, 200));
-  constexpr std::string_view scheme = "http://";
-  if (url.substr(0, scheme.size()) != scheme) {
+  constexpr std::string_view plain = "http://", secure = "https://";
+  const bool tls = url.substr(0, secure.size()) == secure;
+  if (!tls && url.substr(0, plain.size()) != plain) {
     if (url.find("://") != std::string_view::npos) {
-      return usage_error("URL '" + shown + "': only http:// is supported");
+      return usage_error("URL '" + shown + "': only http:// and https:// are supported");
     }
-    return usage_error("URL '" + shown + "' must start with http://");
+    return usage_error("URL '" + shown + "' must start with http:// or https://");
   }
-  std::string_view rest = url.substr(scheme.size());
+  std::string_view rest = url.substr(tls ? secure.size() : plain.size());
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
@@ -32,6 +33,8 @@ CliExpected<BaseUrl> parse_base_url(std::string_view url) {
     return usage_error("URL '" + shown + "' must not carry credentials");
   }
   BaseUrl out;
+  out.tls = tls;
+  out.port = tls ? 443 : 80;
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');

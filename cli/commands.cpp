@@ -11,6 +11,7 @@ constexpr size_t kMany = SIZE_MAX;
 
 const std::vector<OptionSpec> kGlobals = {
     {"url", 0, "URL", "stratd's address (default: $STRATD_URL, else http://127.0.0.1:3000)"},
+    {"cacert", 0, "FILE", "https: trust the CA certificates in FILE (PEM; default: $STRATD_CACERT, else the system's)"},
     {"json", 0, "", "print JSON (one document, or one per line for streams) instead of text"},
     {"no-color", 0, "", "no colours, even on a terminal (NO_COLOR in the environment does the same)"},
     {"key-file", 0, "FILE", "the API key to send, read from this file (default: $STRATD_API_KEY)"},

@@ -16,18 +16,36 @@ constexpr uint64_t kMaxReplyBytes = 64ull << 20;
 }  // namespace
 
 HttpConnection::HttpConnection(net::io_context& io, BaseUrl url, std::chrono::milliseconds timeout)
-    : io_(io), url_(std::move(url)), timeout_(timeout), stream_(io) {}
+    : io_(io), url_(std::move(url)), timeout_(timeout), plain_(io) {}
 
 HttpConnection::~HttpConnection() { disconnect(); }
 
 void HttpConnection::disconnect() {
   if (!open_) return;
   boost::system::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-  stream_.close();
+  tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  tcp().close();
+  tls_.reset();
   open_ = false;
   reused_ = false;
   buffer_.clear();
+}
+
+CliStatus HttpConnection::connect() {
+  if (!url_.tls) return connect_tcp(io_, plain_, url_, timeout_);
+  if (!tls_context_) {
+    auto ctx = client_tls_context(url_);
+    if (!ctx) return Unexpected<CliError>{ctx.error()};
+    tls_context_ = std::move(*ctx);
+  }
+  // A fresh SSL session per connection: one that was shut down is spent.
+  tls_.emplace(io_, *tls_context_);
+  auto c = connect_tls(io_, *tls_, url_, timeout_);
+  if (!c) {
+    tcp().close();
+    tls_.reset();
+  }
+  return c;
 }
 
 CliExpected<HttpReply> HttpConnection::request(http::verb method, const std::string& target, const std::string& body) {
@@ -43,7 +61,7 @@ CliExpected<HttpReply> HttpConnection::attempt(http::verb method, const std::str
                                                bool& stale) {
   stale = false;
   if (!open_) {
-    if (auto c = connect_tcp(io_, stream_, url_, timeout_); !c) return Unexpected<CliError>{c.error()};
+    if (auto c = connect(); !c) return Unexpected<CliError>{c.error()};
     open_ = true;
   }
   const bool was_reused = reused_;
@@ -62,10 +80,12 @@ CliExpected<HttpReply> HttpConnection::attempt(http::verb method, const std::str
 
   bool done = false;
   boost::system::error_code ec;
-  stream_.expires_after(timeout_);
-  http::async_write(stream_, req, [&](boost::system::error_code e, size_t) {
-    ec = e;
-    done = true;
+  tcp().expires_after(timeout_);
+  with_stream([&](auto& stream) {
+    http::async_write(stream, req, [&](boost::system::error_code e, size_t) {
+      ec = e;
+      done = true;
+    });
   });
   run_until(io_, done);
   if (ec) {
@@ -77,10 +97,12 @@ CliExpected<HttpReply> HttpConnection::attempt(http::verb method, const std::str
   http::response_parser<http::string_body> parser;
   parser.body_limit(kMaxReplyBytes);
   done = false;
-  stream_.expires_after(timeout_);
-  http::async_read(stream_, buffer_, parser, [&](boost::system::error_code e, size_t) {
-    ec = e;
-    done = true;
+  tcp().expires_after(timeout_);
+  with_stream([&](auto& stream) {
+    http::async_read(stream, buffer_, parser, [&](boost::system::error_code e, size_t) {
+      ec = e;
+      done = true;
+    });
   });
   run_until(io_, done);
   if (ec) {

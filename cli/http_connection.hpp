@@ -1,8 +1,10 @@
 #pragma once
 // One keep-alive HTTP/1.1 connection to stratd: `ls` asks for the list and
 // then every runner's details without a new connection each. Every step
-// (resolve, connect, write, read) has the same deadline.
+// (resolve, connect, handshake, write, read) has the same deadline. Plain
+// TCP for http://, TLS for https:// (tls_client.hpp).
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +14,7 @@
 
 #include "cli/base_url.hpp"
 #include "cli/cli_error.hpp"
+#include "cli/tls_client.hpp"
 
 namespace stratd::cli {
 
@@ -39,11 +42,24 @@ class HttpConnection {
   CliExpected<HttpReply> attempt(boost::beast::http::verb method, const std::string& target, const std::string& body,
                                  bool& stale);
   void disconnect();
+  CliStatus connect();
+  boost::beast::tcp_stream& tcp() { return tls_ ? boost::beast::get_lowest_layer(*tls_) : plain_; }
+  // Runs `f` on the stream in use.
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls_) {
+      f(*tls_);
+    } else {
+      f(plain_);
+    }
+  }
 
   boost::asio::io_context& io_;
   BaseUrl url_;
   std::chrono::milliseconds timeout_;
-  boost::beast::tcp_stream stream_;
+  boost::beast::tcp_stream plain_;
+  TlsContext tls_context_;        // https: made on the first connect
+  std::optional<TlsStream> tls_;  // https: one per connection
   boost::beast::flat_buffer buffer_;
   bool open_ = false;
   bool reused_ = false;  // the open connection has answered before

@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
   if (auto u = args.value("url")) url_text = *u;
   auto url = parse_base_url(url_text);
   if (!url) return usage_failure(url.error(), args.command);
+  if (const char* env = std::getenv("STRATD_CACERT"); env && *env) url->ca_file = env;
+  if (auto ca = args.value("cacert")) url->ca_file = *ca;
   // A key from a file or the environment, never from argv (ps shows argv).
   if (const char* env = std::getenv("STRATD_API_KEY"); env && *env) url->key = env;
   if (auto file = args.value("key-file")) {

@@ -1,7 +1,9 @@
 #include "cli/ws_connection.hpp"
 
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "cli/api_client.hpp"
 #include "cli/io_run.hpp"
@@ -13,35 +15,47 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
 WsConnection::WsConnection(net::io_context& io, BaseUrl url, std::chrono::milliseconds timeout)
-    : io_(io), url_(std::move(url)), timeout_(timeout), ws_(io) {}
+    : io_(io), url_(std::move(url)), timeout_(timeout), plain_ws_(io) {}
 
 WsConnection::~WsConnection() {
   boost::system::error_code ec;
-  beast::get_lowest_layer(ws_).socket().close(ec);
+  tcp().socket().close(ec);
+}
+
+beast::tcp_stream& WsConnection::tcp() {
+  return tls_ws_ ? beast::get_lowest_layer(*tls_ws_) : beast::get_lowest_layer(plain_ws_);
 }
 
 CliStatus WsConnection::open(const std::string& target) {
-  auto& tcp = beast::get_lowest_layer(ws_);
-  if (auto c = connect_tcp(io_, tcp, url_, timeout_); !c) return c;
+  if (url_.tls) {
+    auto ctx = client_tls_context(url_);
+    if (!ctx) return Unexpected<CliError>{ctx.error()};
+    tls_context_ = std::move(*ctx);
+    tls_ws_.emplace(io_, *tls_context_);
+    if (auto c = connect_tls(io_, tls_ws_->next_layer(), url_, timeout_); !c) return c;
+  } else if (auto c = connect_tcp(io_, beast::get_lowest_layer(plain_ws_), url_, timeout_); !c) {
+    return c;
+  }
   // From here the websocket's own timeouts apply, not the stream's.
-  tcp.expires_never();
+  tcp().expires_never();
   websocket::stream_base::timeout t{};
   t.handshake_timeout = timeout_;
   t.idle_timeout = timeout_;
   t.keep_alive_pings = true;
-  ws_.set_option(t);
-  ws_.set_option(websocket::stream_base::decorator([key = url_.key](websocket::request_type& req) {
-    req.set(beast::http::field::user_agent, "stratctl/" STRATCTL_VERSION);
-    if (!key.empty()) req.set(beast::http::field::authorization, "Bearer " + key);
-  }));
-  ws_.read_message_max(64ull << 20);
-
   websocket::response_type res;
   bool done = false;
   boost::system::error_code ec;
-  ws_.async_handshake(res, url_.authority(), url_.prefix + target, [&](boost::system::error_code e) {
-    ec = e;
-    done = true;
+  with_ws([&](auto& ws) {
+    ws.set_option(t);
+    ws.set_option(websocket::stream_base::decorator([key = url_.key](websocket::request_type& req) {
+      req.set(beast::http::field::user_agent, "stratctl/" STRATCTL_VERSION);
+      if (!key.empty()) req.set(beast::http::field::authorization, "Bearer " + key);
+    }));
+    ws.read_message_max(64ull << 20);
+    ws.async_handshake(res, url_.authority(), url_.prefix + target, [&](boost::system::error_code e) {
+      ec = e;
+      done = true;
+    });
   });
   run_until(io_, done);
   if (ec == websocket::error::upgrade_declined) {
@@ -58,10 +72,12 @@ CliStatus WsConnection::open(const std::string& target) {
 CliStatus WsConnection::send(const std::string& text) {
   bool done = false;
   boost::system::error_code ec;
-  ws_.text(true);
-  ws_.async_write(net::buffer(text), [&](boost::system::error_code e, size_t) {
-    ec = e;
-    done = true;
+  with_ws([&](auto& ws) {
+    ws.text(true);
+    ws.async_write(net::buffer(text), [&](boost::system::error_code e, size_t) {
+      ec = e;
+      done = true;
+    });
   });
   run_until(io_, done);
   if (ec) return transfer_error(url_, "sending to", ec, timeout_);
@@ -72,14 +88,16 @@ CliExpected<std::string> WsConnection::read() {
   bool done = false;
   boost::system::error_code ec;
   buffer_.consume(buffer_.size());
-  ws_.async_read(buffer_, [&](boost::system::error_code e, size_t) {
-    ec = e;
-    done = true;
+  with_ws([&](auto& ws) {
+    ws.async_read(buffer_, [&](boost::system::error_code e, size_t) {
+      ec = e;
+      done = true;
+    });
   });
   run_until(io_, done);
   if (ec == websocket::error::closed) {
     open_ = false;
-    const auto& why = ws_.reason();
+    const auto why = with_ws([](auto& ws) { return ws.reason(); });
     std::string text = "stratd closed the connection (" + std::to_string(why.code);
     if (!why.reason.empty()) text += ": " + std::string(why.reason.c_str());
     return connect_error(text + ")");
@@ -91,14 +109,16 @@ CliExpected<std::string> WsConnection::read() {
 
 void WsConnection::abort() {
   boost::system::error_code ec;
-  beast::get_lowest_layer(ws_).socket().cancel(ec);
+  tcp().socket().cancel(ec);
 }
 
 void WsConnection::close() {
   if (!open_) return;
   open_ = false;
   bool done = false;
-  ws_.async_close(websocket::close_code::normal, [&](boost::system::error_code) { done = true; });
+  with_ws([&](auto& ws) {
+    ws.async_close(websocket::close_code::normal, [&](boost::system::error_code) { done = true; });
+  });
   run_until(io_, done);
 }
 

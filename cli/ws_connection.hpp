@@ -2,8 +2,9 @@
 // A WebSocket session with stratd's /ws, driven like a blocking client.
 // While waiting for a message it answers stratd's pings and pings back
 // when stratd falls silent, so a dead server ends the read within the
-// timeout instead of never.
+// timeout instead of never. wss:// when the URL is https://.
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -13,6 +14,7 @@
 
 #include "cli/base_url.hpp"
 #include "cli/cli_error.hpp"
+#include "cli/tls_client.hpp"
 
 namespace stratd::cli {
 
@@ -37,10 +39,20 @@ class WsConnection {
   void close();
 
  private:
+  // Runs `f` on the WebSocket stream in use.
+  template <class F>
+  decltype(auto) with_ws(F&& f) {
+    if (tls_ws_) return f(*tls_ws_);
+    return f(plain_ws_);
+  }
+  boost::beast::tcp_stream& tcp();
+
   boost::asio::io_context& io_;
   BaseUrl url_;
   std::chrono::milliseconds timeout_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> plain_ws_;
+  TlsContext tls_context_;
+  std::optional<boost::beast::websocket::stream<TlsStream>> tls_ws_;  // wss
   boost::beast::flat_buffer buffer_;
   bool open_ = false;
 };

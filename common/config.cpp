@@ -289,6 +289,10 @@ Status check_relations(const Config& c) {
     return invalid("runners.worker_address_space_bytes must exceed lua.memory_limit_bytes by 256 MiB");
   if (c.websocket.queue_limit >= c.events.journal_capacity)
     return invalid("websocket.queue_limit must be below events.journal_capacity");
+  if (c.tls.cert.empty() != c.tls.key.empty())
+    return invalid("tls.cert and tls.key go together: set both (HTTPS) or neither (plain HTTP)");
+  if (c.server.max_connections_per_ip > c.server.max_connections)
+    return invalid("server.max_connections_per_ip must be at most server.max_connections");
   // spdlog's names, its short ones included.
   static constexpr std::string_view kLevels[] = {"trace", "debug", "info",     "warn", "warning",
                                                  "error", "err",   "critical", "off"};

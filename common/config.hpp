@@ -16,6 +16,7 @@ struct Config {
   AuthSettings auth;
   LimitSettings limits;
   AuditSettings audit;
+  TlsSettings tls;
   FeedSettings feed;
   RunnerSettings runners;
   LuaLimits lua;

@@ -18,7 +18,13 @@ struct HttpSettings {
   uint16_t port;
   uint64_t body_limit_bytes;
   uint64_t header_limit_bytes;
-  int64_t request_timeout_ms;
+  uint64_t max_url_bytes;
+  int64_t header_timeout_ms;   // a request's head, from its first byte
+  int64_t body_timeout_ms;     // its body, from the end of its head
+  int64_t idle_timeout_ms;     // a kept-alive connection's wait for the next request
+  int64_t request_timeout_ms;  // the client's time to read an answer (the write deadline)
+  uint64_t max_connections;
+  uint64_t max_connections_per_ip;
   std::vector<std::string> cors_origins;  // [cors] allowed_origins
   int64_t cors_max_age_secs;              // [cors] max_age
   bool insecure;                          // a non-loopback address without API keys
@@ -57,6 +63,13 @@ struct LimitSettings {
   double auth_failure_burst;
   uint64_t max_tracked_clients;  // buckets kept; the fullest are forgotten first
   std::vector<std::string> exempt;  // addresses whose requests are not rate limited
+};
+
+// [tls]: both empty, plain HTTP; both set, HTTPS and WSS only.
+struct TlsSettings {
+  std::string cert;  // PEM: the certificate, then its chain
+  std::string key;   // PEM: its private key
+  bool enabled() const { return !cert.empty(); }
 };
 
 // [feed]
@@ -118,6 +131,9 @@ struct WsSettings {
   int64_t send_buffer_bytes;
   int64_t idle_timeout_ms;
   int64_t initial_hold_ms;
+  double client_messages_per_sec;  // what one client may send, on average
+  uint64_t client_messages_burst;  // and at once
+  uint64_t max_log_follows;        // live log tails one client may hold
 };
 
 // [log]

@@ -28,6 +28,7 @@
 #include "supervisor/http/cors_policy.hpp"
 #include "supervisor/http/listener.hpp"
 #include "supervisor/http/routes.hpp"
+#include "supervisor/http/tls_context.hpp"
 #include "supervisor/install_layout.hpp"
 #include "supervisor/logs/log_follower.hpp"
 #include "supervisor/private_paths.hpp"
@@ -116,6 +117,14 @@ Expected<ReloadOutcome> reload(Config& cfg, Config& requested, const ConfigReloa
     spdlog::error("reload refused, nothing changed: {}", fresh.error().message);
     return fail(ErrorCode::ConfigRefused, "the configuration does not load; nothing changed: " + fresh.error().message);
   }
+  // Removing the last key of a stratd listening beyond loopback would open
+  // it to anyone: refused as the same start would be.
+  Config would_be = cfg;
+  would_be.auth.keys = fresh->config.auth.keys;
+  if (auto exposed = check_exposure(would_be); !exposed) {
+    spdlog::error("reload refused, nothing changed: {}", exposed.error().message);
+    return fail(ErrorCode::ConfigRefused, "nothing changed: " + exposed.error().message);
+  }
   for (const auto& notice : fresh->notices) spdlog::warn("{}", notice);
   const ReloadOutcome outcome = apply_reload(requested, fresh->config);
   copy_live_settings(cfg, requested);
@@ -131,6 +140,24 @@ Expected<ReloadOutcome> reload(Config& cfg, Config& requested, const ConfigReloa
     spdlog::warn("reload: changed, but only a restart of stratd applies: {}", joined(outcome.need_restart));
   }
   return outcome;
+}
+
+// SIGHUP: the certificate and key are read again, whether or not their
+// paths changed (a renewed certificate keeps its name). New connections
+// get the new context; open ones keep theirs; a bad pair changes nothing.
+void reload_tls(http::Listener& listener, const TlsSettings& tls) {
+  if (listener.tls() != tls.enabled()) {
+    spdlog::warn("reload: turning TLS {} takes a restart of stratd", tls.enabled() ? "on" : "off");
+    return;
+  }
+  if (!tls.enabled()) return;
+  auto context = http::make_tls_context(tls);
+  if (!context) {
+    spdlog::error("reload: keeping the previous certificate: {}", context.error().message);
+    return;
+  }
+  listener.use_tls(std::move(*context));
+  spdlog::info("reload: TLS certificate {} loaded for new connections", tls.cert);
 }
 
 }  // namespace
@@ -181,12 +208,13 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   RunnerRegistry registry(io, pm, hub, store, catalog, cfg,
                           WorkerPaths{bin + "/strat-worker", state->log_dir(), state->instance(), &bus, *run_as});
   LogFollower logs(hub.io(), state->log_dir(), [&hub](const std::string& id) { return hub.runner_stats(id).has_value(); });
-  EventPipeline events(hub, store, io, [&registry](const std::string& id) { registry.persist(id); }, cfg, &logs);
+  http::Rejections rejections;
+  EventPipeline events(hub, store, io, [&registry](const std::string& id) { registry.persist(id); }, cfg, &logs,
+                       &rejections);
   if (auto st = events.start(); !st) return failed(st.error());
   if (auto st = bus.expose_events(ipc::events_socket(state->run_dir())); !st) return failed(st.error());
   feed.start();
 
-  http::Rejections rejections;
   http::ApiContext api{io, registry, hub, events.journal(), events.websocket(), catalog, store, feed, cfg,
                        wall_ms(), state->instance(), rejections};
   audit::AuditLog audit(io, store, cfg.audit);
@@ -195,11 +223,20 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   http::Router router(&access, &rejections, &audit);
   http::add_api_routes(router, api, state->file("feed-sim.json"));
   auto listener = std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket(), rejections, gate);
-  if (auto st = listener->listen(cfg.server.host, cfg.server.port); !st) {
+  Status listening = ok();
+  if (cfg.tls.enabled()) {
+    if (auto context = http::make_tls_context(cfg.tls)) {
+      listener->use_tls(std::move(*context));
+    } else {
+      listening = Unexpected<Error>{context.error()};
+    }
+  }
+  if (listening) listening = listener->listen(cfg.server.host, cfg.server.port);
+  if (!listening) {
     feed.stop(std::chrono::milliseconds(0), [] {});
     pm.kill_all_now();
     events.stop();
-    return failed(st.error());
+    return failed(listening.error());
   }
 
   ShutdownSequence shutdown(io, *listener, events.websocket(), registry, feed, pm,
@@ -211,6 +248,7 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   api.reload = [&]() -> Expected<ReloadOutcome> {
     notifier.reloading();
     auto outcome = reload(cfg, requested, load);
+    reload_tls(*listener, cfg.tls);
     access.reconfigure(cfg.auth);
     gate.reconfigure(cfg);
     notifier.ready();
@@ -220,7 +258,8 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   registry.restore([&] {
     if (shutdown.begun()) return;
     listener->start();
-    const std::string url = "http://" + cfg.server.host + ":" + std::to_string(listener->port());
+    const std::string url =
+        (listener->tls() ? "https://" : "http://") + cfg.server.host + ":" + std::to_string(listener->port());
     state->publish_url(url);
     spdlog::info("stratd listening on {} (state {}, strategies {})", url, cfg.paths.state_dir, cfg.paths.strategies_dir);
     notifier.ready();

@@ -96,14 +96,16 @@ void AccessGate::admit(const http::Request& req, std::string address, std::strin
     return finish(req.method(), std::move(caller), done);
   }
   const auto key = presented_key(req, websocket);
+  // No key: the router answers 401 unless the route is public.
+  if (key && key->empty()) return finish(req.method(), std::move(caller), done);
+  // Any credentials, even ones that are not a bearer key, count against
+  // the address: a locked-out address is refused before anything else.
+  if (auto locked = limiter_.check_auth_failures(caller.address)) {
+    return done(Admission{std::move(caller), refuse(locked->reason, locked->retry_after_secs)});
+  }
   if (!key) {
     limiter_.count_auth_failure(caller.address);
     return done(bad_key(std::move(caller), audit_target(req)));
-  }
-  // No key: the router answers 401 unless the route is public.
-  if (key->empty()) return finish(req.method(), std::move(caller), done);
-  if (auto locked = limiter_.check_auth_failures(caller.address)) {
-    return done(Admission{std::move(caller), refuse(locked->reason, locked->retry_after_secs)});
   }
   // A key seen before (the common case) is decided here, with nothing
   // allocated for a verification that will not happen.

@@ -1,6 +1,8 @@
 #pragma once
 // The role each access level asks for, as [auth] configures it now.
-// Read by the router on the HTTP loop and changed there by a reload.
+// Changed by a reload on the HTTP loop; read there by the router, and on
+// the hub's loop by TLS sessions' /ws upgrades: atomics.
+#include <atomic>
 #include <optional>
 
 #include "common/settings.hpp"
@@ -13,15 +15,15 @@ class AccessPolicy {
   AccessPolicy() = default;
   explicit AccessPolicy(const AuthSettings& s) { reconfigure(s); }
   void reconfigure(const AuthSettings& s) {
-    health_public_ = s.health == "public";
-    metrics_public_ = s.metrics == "public";
+    health_public_.store(s.health == "public", std::memory_order_relaxed);
+    metrics_public_.store(s.metrics == "public", std::memory_order_relaxed);
   }
   // None: anyone may.
   std::optional<Role> required(Access a) const {
     switch (a) {
       case Access::Public: return std::nullopt;
-      case Access::Health: return health_public_ ? std::nullopt : std::optional(Role::Viewer);
-      case Access::Metrics: return metrics_public_ ? std::nullopt : std::optional(Role::Viewer);
+      case Access::Health: return health_public_.load(std::memory_order_relaxed) ? std::nullopt : std::optional(Role::Viewer);
+      case Access::Metrics: return metrics_public_.load(std::memory_order_relaxed) ? std::nullopt : std::optional(Role::Viewer);
       case Access::Viewer: return Role::Viewer;
       case Access::Operator: return Role::Operator;
       case Access::Admin: return Role::Admin;
@@ -30,8 +32,8 @@ class AccessPolicy {
   }
 
  private:
-  bool health_public_ = true;
-  bool metrics_public_ = false;
+  std::atomic<bool> health_public_{true};
+  std::atomic<bool> metrics_public_{false};
 };
 
 }  // namespace stratd::supervisor::auth

@@ -6,11 +6,11 @@
 namespace stratd::supervisor {
 
 EventPipeline::EventPipeline(EventHub& hub, Store& store, boost::asio::io_context& store_io, SnapshotSink save_snapshot,
-                             const Config& cfg, LogFollower* logs)
+                             const Config& cfg, LogFollower* logs, http::Rejections* rejections)
     : hub_(hub), store_(store), store_io_(store_io), save_snapshot_(std::move(save_snapshot)),
       store_retention_(cfg.events.store_retention),
       journal_(cfg.events.journal_capacity, cfg.events.journal_max_bytes),
-      websocket_(hub.io(), journal_, cfg.websocket, logs) {}
+      websocket_(hub.io(), journal_, cfg.websocket, logs, rejections) {}
 
 Status EventPipeline::start() {
   // Sequence numbers continue across restarts: clients resume with them.

@@ -37,9 +37,10 @@ class EventPipeline {
   }
 
   // `store_io` is the loop the store and the sink are used on; `logs`
-  // (may be null) serves WebSocket clients' live log tails.
+  // (may be null) serves WebSocket clients' live log tails; `rejections`
+  // (may be null) counts what WebSocket clients were refused.
   EventPipeline(EventHub& hub, Store& store, boost::asio::io_context& store_io, SnapshotSink save_snapshot,
-                const Config& cfg, LogFollower* logs = nullptr);
+                const Config& cfg, LogFollower* logs = nullptr, http::Rejections* rejections = nullptr);
 
   // Reserves numbers, continues the journal where the last stratd left
   // it, binds the event socket and starts the hub's thread.

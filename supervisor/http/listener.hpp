@@ -1,5 +1,10 @@
 #pragma once
-// Accepts TCP connections and starts an HttpSession for each.
+// Accepts TCP connections and starts an HttpSession for each, within the
+// connection caps (server.max_connections, server.max_connections_per_ip):
+// one past them gets a canned 503 TOO_MANY_CONNECTIONS, written without
+// reading a byte, and is closed (a TLS one is only closed: it would take
+// a handshake to say anything). With TLS on, a connection is accepted onto
+// the hub's loop (http_session.hpp says why).
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
@@ -7,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/result.hpp"
+#include "supervisor/http/connection_limits.hpp"
 #include "supervisor/http/http_session.hpp"
 
 namespace stratd::supervisor::http {
@@ -16,12 +22,18 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Listener(boost::asio::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket,
            Rejections& rejections, auth::AccessGate& gate);
   Status listen(const std::string& host, uint16_t port);
+  // HTTP loop: connections accepted from now on speak TLS with `context`
+  // (null: plain HTTP); those already open keep theirs.
+  void use_tls(TlsContext context) { tls_ = std::move(context); }
+  bool tls() const { return bool(tls_); }
   void start();
   void stop();
   uint16_t port() const;
 
  private:
   void do_accept();
+  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void refuse(boost::asio::ip::tcp::socket& socket, Rejection why);
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
@@ -31,7 +43,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   ws::WsHub* websocket_;
   Rejections& rejections_;
   auth::AccessGate& gate_;
-  CorsPolicy cors_;
+  TlsContext tls_;
+  std::shared_ptr<ConnectionLimits> limits_ = std::make_shared<ConnectionLimits>();
 };
 
 }  // namespace stratd::supervisor::http

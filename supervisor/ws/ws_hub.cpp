@@ -1,17 +1,17 @@
 #include "supervisor/ws/ws_hub.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "supervisor/ws/ws_session.hpp"
 
 namespace stratd::supervisor::ws {
 
 WsHub::WsHub(boost::asio::io_context& hub_io, const EventJournal& journal, const WsSettings& settings,
-             LogFollower* logs)
-    : io_(hub_io), journal_(journal), settings_(settings), logs_(logs) {}
+             LogFollower* logs, http::Rejections* rejections)
+    : io_(hub_io), journal_(journal), settings_(settings), logs_(logs), rejections_(rejections) {}
 
-void WsHub::accept(boost::asio::ip::tcp::socket&& socket,
-                   boost::beast::http::request<boost::beast::http::string_body> upgrade) {
+void WsHub::accept(boost::asio::ip::tcp::socket&& socket, Upgrade upgrade, http::ConnectionSlot slot) {
   // A socket belongs to one loop: hand its descriptor to the hub's.
   boost::system::error_code ec;
   const auto protocol = socket.local_endpoint(ec).protocol();
@@ -19,24 +19,31 @@ void WsHub::accept(boost::asio::ip::tcp::socket&& socket,
   const int fd = socket.release(ec);
   if (ec) return;
   ++roster_->clients;  // counted from now, so full() holds while it is in transit
-  boost::asio::post(io_, [this, fd, protocol, req = std::move(upgrade)]() mutable {
+  boost::asio::post(io_, [this, fd, protocol, req = std::move(upgrade), slot = std::move(slot)]() mutable {
     boost::asio::ip::tcp::socket moved(io_, protocol, fd);
-    auto session = std::make_shared<WsSession>(std::move(moved), roster_, journal_, settings_, logs_);
+    auto session = std::make_shared<WsSession<boost::asio::ip::tcp::socket>>(
+        std::move(moved), WsSessionContext{roster_, journal_, settings_, logs_, rejections_}, std::move(slot));
     --roster_->clients;  // the session counts itself
     session->start(std::move(req));
   });
 }
 
+void WsHub::accept(http::TlsStream&& stream, Upgrade upgrade, http::ConnectionSlot slot) {
+  auto session = std::make_shared<WsSession<http::TlsStream>>(
+      std::move(stream), WsSessionContext{roster_, journal_, settings_, logs_, rejections_}, std::move(slot));
+  session->start(std::move(upgrade));
+}
+
 // Waking a session only starts asynchronous work; none ends (and
 // unregisters) during this loop, so the set is stable while we walk it.
 void WsHub::on_events() {
-  for (WsSession* s : roster_->sessions) s->notify();
+  for (WsClient* s : roster_->sessions) s->notify();
 }
 
 void WsHub::shutdown() {
   stopping_ = true;
   boost::asio::post(io_, [roster = roster_] {
-    for (WsSession* session : roster->sessions) session->close_going_away();
+    for (WsClient* session : roster->sessions) session->close_going_away();
   });
 }
 

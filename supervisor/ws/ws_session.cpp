@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include "supervisor/ws/ws_hub.hpp"
@@ -33,25 +34,34 @@ bool offers_stratd_protocol(std::string_view list) {
   }
   return false;
 }
+
+// The TCP socket under either stream.
+net::ip::tcp::socket& tcp_socket(net::ip::tcp::socket& s) { return s; }
+net::ip::tcp::socket& tcp_socket(http::TlsStream& s) { return beast::get_lowest_layer(s).socket(); }
+
 }  // namespace
 
-WsSession::WsSession(net::ip::tcp::socket&& socket, std::shared_ptr<WsRoster> roster, const EventJournal& journal,
-                     const WsSettings& settings, LogFollower* logs)
-    : ws_(std::move(socket)), roster_(std::move(roster)), journal_(journal), settings_(settings),
-      timer_(ws_.get_executor()), queue_(journal, settings.queue_limit), logs_(logs) {
+template <class NextLayer>
+WsSession<NextLayer>::WsSession(NextLayer&& stream, const WsSessionContext& context, http::ConnectionSlot slot)
+    : ws_(std::move(stream)), roster_(context.roster), journal_(context.journal), settings_(context.settings),
+      rejections_(context.rejections), slot_(std::move(slot)), timer_(ws_.get_executor()),
+      queue_(context.journal, context.settings.queue_limit), logs_(context.logs),
+      tokens_(double(context.settings.client_messages_burst)), tokens_at_(Clock::now()) {
   roster_->sessions.insert(this);
   ++roster_->clients;
 }
 
-WsSession::~WsSession() {
+template <class NextLayer>
+WsSession<NextLayer>::~WsSession() {
   roster_->metrics.count_close(pending_close_.code, ws_.reason().code);
   roster_->sessions.erase(this);
   --roster_->clients;
 }
 
-void WsSession::start(beast::http::request<beast::http::string_body> upgrade) {
+template <class NextLayer>
+void WsSession<NextLayer>::start(beast::http::request<beast::http::string_body> upgrade) {
   beast::error_code ec;
-  ws_.next_layer().set_option(net::socket_base::send_buffer_size(int(settings_.send_buffer_bytes)), ec);
+  tcp_socket(ws_.next_layer()).set_option(net::socket_base::send_buffer_size(int(settings_.send_buffer_bytes)), ec);
   websocket::stream_base::timeout t{};
   t.handshake_timeout = std::chrono::seconds(10);
   t.idle_timeout = std::chrono::milliseconds(settings_.idle_timeout_ms);
@@ -68,26 +78,29 @@ void WsSession::start(beast::http::request<beast::http::string_body> upgrade) {
   ws_.read_message_max(settings_.max_message_bytes);
   ws_.auto_fragment(false);
   queue_.start(Clock::now() + std::chrono::milliseconds(settings_.initial_hold_ms));
-  ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+  ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
 }
 
-void WsSession::on_accept(beast::error_code ec) {
+template <class NextLayer>
+void WsSession<NextLayer>::on_accept(beast::error_code ec) {
   if (ec) return;
   accepted_ = true;
   if (closing_) {
     // Told to close (shutdown) while the handshake was still under way.
-    ws_.async_close(pending_close_, [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(pending_close_, [self = this->shared_from_this()](beast::error_code) {});
     return;
   }
   do_read();
   pump();
 }
 
-void WsSession::do_read() {
-  ws_.async_read(read_buf_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+template <class NextLayer>
+void WsSession<NextLayer>::do_read() {
+  ws_.async_read(read_buf_, beast::bind_front_handler(&WsSession::on_read, this->shared_from_this()));
 }
 
-void WsSession::on_read(beast::error_code ec, size_t) {
+template <class NextLayer>
+void WsSession<NextLayer>::on_read(beast::error_code ec, size_t) {
   if (ec) {
     // Closed, timed out, or a protocol violation (Beast answers those itself).
     closing_ = true;
@@ -95,7 +108,9 @@ void WsSession::on_read(beast::error_code ec, size_t) {
     return;
   }
   queue_.end_hold();
-  if (!ws_.got_text()) {
+  if (!admit_message()) {
+    // Refused: what it asks is not looked at.
+  } else if (!ws_.got_text()) {
     push_control(error_frame(ErrorCode::InvalidMessage, "messages must be text (JSON)"));
   } else {
     const auto data = read_buf_.data();
@@ -111,7 +126,33 @@ void WsSession::on_read(beast::error_code ec, size_t) {
   if (!closing_) do_read();
 }
 
-void WsSession::handle(const ClientMessage& m) {
+template <class NextLayer>
+bool WsSession<NextLayer>::admit_message() {
+  const auto now = Clock::now();
+  const double burst = double(settings_.client_messages_burst);
+  tokens_ = std::min(burst, tokens_ + std::chrono::duration<double>(now - tokens_at_).count() *
+                                          settings_.client_messages_per_sec);
+  tokens_at_ = now;
+  if (tokens_ >= 1.0) {
+    tokens_ -= 1.0;
+    refused_in_a_row_ = 0;
+    return true;
+  }
+  if (rejections_) rejections_->count(http::Rejection::WsMessageRate);
+  if (++refused_in_a_row_ >= settings_.client_messages_burst) {
+    close_with(websocket::close_code::policy_error, "too many messages");
+  } else if (refused_in_a_row_ == 1) {
+    // Said once per run of refusals: a flood gets no flood of answers.
+    push_control(error_frame(ErrorCode::RateLimited,
+                             fmt::format("more than {:g} messages per second (bursts of {}): ignored until the "
+                                         "rate falls",
+                                         settings_.client_messages_per_sec, settings_.client_messages_burst)));
+  }
+  return false;
+}
+
+template <class NextLayer>
+void WsSession<NextLayer>::handle(const ClientMessage& m) {
   switch (m.kind) {
     case ClientMessage::Kind::Ping: return push_control(pong_frame(journal_.last_seq()));
     case ClientMessage::Kind::Unsubscribe:
@@ -126,21 +167,31 @@ void WsSession::handle(const ClientMessage& m) {
   }
 }
 
-void WsSession::apply_logs(const ClientMessage& m) {
+template <class NextLayer>
+void WsSession<NextLayer>::apply_logs(const ClientMessage& m) {
   if (!logs_) return push_control(error_frame(ErrorCode::NotFound, "live logs are not available"));
   if (m.kind == ClientMessage::Kind::LogsUnsubscribe) {
     logs_->unfollow(m.runner, this);
+    std::erase(followed_logs_, m.runner);
     std::erase_if(log_lines_, [&](const auto& l) { return l.first == m.runner; });
     return push_control(logs_unsubscribed_frame(m.runner));
   }
   if (!logs_->runner_exists(m.runner)) {
     return push_control(error_frame(ErrorCode::RunnerNotFound, "Runner '" + m.runner + "' not found"));
   }
-  logs_->follow(m.runner, std::weak_ptr<LogListener>(shared_from_this()));
+  const bool already = std::find(followed_logs_.begin(), followed_logs_.end(), m.runner) != followed_logs_.end();
+  if (!already && followed_logs_.size() >= settings_.max_log_follows) {
+    if (rejections_) rejections_->count(http::Rejection::WsSubscriptions);
+    return push_control(error_frame(ErrorCode::InvalidMessage, "at most " + std::to_string(settings_.max_log_follows) +
+                                                                   " runners' logs may be followed at once; unfollow one first"));
+  }
+  logs_->follow(m.runner, std::weak_ptr<LogListener>(this->shared_from_this()));
+  if (!already) followed_logs_.push_back(m.runner);
   push_control(logs_subscribed_frame(m.runner));
 }
 
-void WsSession::on_log_line(const std::string& runner_id, const LogLine& line) {
+template <class NextLayer>
+void WsSession<NextLayer>::on_log_line(const std::string& runner_id, const LogLine& line) {
   if (closing_) return;
   if (log_lines_.size() >= kMaxLogLines) {
     log_lines_.pop_front();
@@ -150,7 +201,8 @@ void WsSession::on_log_line(const std::string& runner_id, const LogLine& line) {
   pump();
 }
 
-void WsSession::apply_subscribe(const ClientMessage& m) {
+template <class NextLayer>
+void WsSession<NextLayer>::apply_subscribe(const ClientMessage& m) {
   if (auto refused = queue_.check_since(m.since)) return push_control(error_frame(refused->code, refused->message));
   const uint64_t last = journal_.last_seq();
   batch_every_ = std::chrono::milliseconds(m.batch_ms.value_or(0));
@@ -158,7 +210,8 @@ void WsSession::apply_subscribe(const ClientMessage& m) {
   push_control(subscribed_frame(m, last));
 }
 
-void WsSession::push_control(std::string frame) {
+template <class NextLayer>
+void WsSession<NextLayer>::push_control(std::string frame) {
   if (control_.size() >= settings_.max_control_pending) {
     // The client sends and never reads: it gets no more answers.
     return close_with(websocket::close_code::policy_error, "too many unread replies");
@@ -167,9 +220,11 @@ void WsSession::push_control(std::string frame) {
   pump();
 }
 
-void WsSession::close_going_away() { close_with(websocket::close_code::going_away, "stratd is stopping"); }
+template <class NextLayer>
+void WsSession<NextLayer>::close_going_away() { close_with(websocket::close_code::going_away, "stratd is stopping"); }
 
-void WsSession::close_with(websocket::close_code code, std::string reason) {
+template <class NextLayer>
+void WsSession<NextLayer>::close_with(websocket::close_code code, std::string reason) {
   if (closing_) return;
   closing_ = true;
   timer_.cancel();
@@ -179,21 +234,23 @@ void WsSession::close_with(websocket::close_code code, std::string reason) {
     close_after_write_ = true;
     return;
   }
-  ws_.async_close(pending_close_, [self = shared_from_this()](beast::error_code) {});
+  ws_.async_close(pending_close_, [self = this->shared_from_this()](beast::error_code) {});
 }
 
-void WsSession::arm_timer(Clock::time_point at) {
+template <class NextLayer>
+void WsSession<NextLayer>::arm_timer(Clock::time_point at) {
   if (at >= timer_at_) return;  // an earlier wake-up is already set
   timer_at_ = at;
   timer_.expires_at(at);
-  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+  timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (ec) return;
     self->timer_at_ = Clock::time_point::max();
     self->pump();
   });
 }
 
-void WsSession::pump() {
+template <class NextLayer>
+void WsSession<NextLayer>::pump() {
   if (!accepted_ || closing_) return;
   // Even while a write is in flight: a stalled client must not let the
   // journal drop what it has not read.
@@ -235,21 +292,24 @@ void WsSession::pump() {
   write_events(batching);
 }
 
-void WsSession::write_control() {
+template <class NextLayer>
+void WsSession<NextLayer>::write_control() {
   std::string frame = std::move(control_.front());
   control_.pop_front();
   roster_->metrics.count_message(WsMetrics::Message::Control);
   write_text(std::move(frame));
 }
 
-void WsSession::write_text(std::string text) {
+template <class NextLayer>
+void WsSession<NextLayer>::write_text(std::string text) {
   writing_ = true;
   out_text_ = std::move(text);
   ws_.text(true);
-  ws_.async_write(net::buffer(out_text_), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+  ws_.async_write(net::buffer(out_text_), beast::bind_front_handler(&WsSession::on_write, this->shared_from_this()));
 }
 
-void WsSession::write_events(bool as_batch) {
+template <class NextLayer>
+void WsSession<NextLayer>::write_events(bool as_batch) {
   roster_->metrics.count_message(WsMetrics::Message::Events, out_events_.size());
   writing_ = true;
   out_bufs_.clear();
@@ -279,10 +339,11 @@ void WsSession::write_events(bool as_batch) {
     out_bufs_.emplace_back(out_events_.front()->json.data(), out_events_.front()->json.size());
   }
   ws_.text(true);
-  ws_.async_write(out_bufs_, beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+  ws_.async_write(out_bufs_, beast::bind_front_handler(&WsSession::on_write, this->shared_from_this()));
 }
 
-void WsSession::on_write(beast::error_code ec, size_t) {
+template <class NextLayer>
+void WsSession<NextLayer>::on_write(beast::error_code ec, size_t) {
   writing_ = false;
   out_events_.clear();
   out_text_.clear();
@@ -294,10 +355,13 @@ void WsSession::on_write(beast::error_code ec, size_t) {
   }
   if (close_after_write_) {
     close_after_write_ = false;
-    ws_.async_close(pending_close_, [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(pending_close_, [self = this->shared_from_this()](beast::error_code) {});
     return;
   }
   pump();
 }
+
+template class WsSession<net::ip::tcp::socket>;
+template class WsSession<http::TlsStream>;
 
 }  // namespace stratd::supervisor::ws

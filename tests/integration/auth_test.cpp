@@ -373,3 +373,38 @@ TEST(Audit, EveryControlActionAndRefusedKeyIsRecordedWithWhoAndWhere) {
   ASSERT_GE(kept.size(), want.size());
   EXPECT_EQ(kept[0]["action"], "POST /api/runners");
 }
+
+TEST(Auth, APageOfAnotherSiteChangesNothing) {
+  StratdProcess s;  // keyless on loopback: what a browser's page could reach
+  const std::string body = runner_body("csrf");
+  auto post_from = [&](const std::string& origin) {
+    return s.http().raw("POST /api/runners HTTP/1.1\r\nHost: x\r\nOrigin: " + origin +
+                        "\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body);
+  };
+  const HttpResult evil = post_from("https://evil.example");
+  EXPECT_EQ(evil.status, 403);
+  EXPECT_EQ(error_code(evil), "ORIGIN_NOT_ALLOWED");
+  EXPECT_EQ(s.http().get("/api/runners").body["data"].size(), 0u);
+  EXPECT_EQ(post_from("http://localhost:5173").status, 201);
+}
+
+TEST(Auth, AReloadThatWouldOpenANonLoopbackStratdIsRefused) {
+  KeyedStratd s({"--host", "0.0.0.0"});
+  s.config.write("");  // every key removed
+  ASSERT_EQ(kill(s.stratd.pid(), SIGHUP), 0);
+  const HttpResult refused = s.as(keys().admin.key, "POST", "/api/engine/reload");
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_EQ(error_code(refused), "CONFIG_REFUSED");
+  // The keys are still asked for.
+  EXPECT_EQ(s.stratd.http().post("/api/runners", runner_body("r1")).status, 401);
+  EXPECT_EQ(s.as(keys().admin.key, "GET", "/api/runners").status, 200);
+}
+
+TEST(Limits, CredentialsThatAreNotAKeyCountAgainstTheAddressToo) {
+  KeyedStratd s({"--auth-failure-burst", "3", "--auth-failures-per-min", "1"});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(s.stratd.http().request("GET", "/api/runners", "", {{"Authorization", "Basic eDp5"}}).status, 401);
+  }
+  EXPECT_EQ(s.stratd.http().request("GET", "/api/runners", "", {{"Authorization", "Basic eDp5"}}).status, 429);
+}

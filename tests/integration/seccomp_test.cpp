@@ -54,6 +54,9 @@ std::string status_field(pid_t pid, const std::string& field) {
 }  // namespace
 
 TEST(Seccomp, AStrategyPastTheSandboxDiesAtItsFirstForbiddenCall) {
+#if defined(STRATD_ASAN)
+  GTEST_SKIP() << "under AddressSanitizer the filter only logs (ipc/seccomp_filter.cpp); the plain build tests it";
+#endif
   StratdProcess s(hostile());
   ASSERT_EQ(s.add_runner("steady", "BTCUSDT", "steady.lua").status, 201);
   ASSERT_TRUE(eventually([&] { return ticks(s, "steady") > 0; })) << s.log_tail();

@@ -149,6 +149,10 @@ std::optional<std::string> OpenApiSpec::check_malformed(const SpecAnswer& answer
   return check_responses(any_path("malformed"), answer, "");
 }
 
+std::optional<std::string> OpenApiSpec::check_refused_connection(const SpecAnswer& answer) const {
+  return check_responses(any_path("refused-connection"), answer, "");
+}
+
 std::optional<std::string> OpenApiSpec::check_responses(const json& responses, const SpecAnswer& answer,
                                                         const std::string& path) const {
   const std::string status = std::to_string(answer.status);

@@ -39,6 +39,8 @@ class OpenApiSpec {
   std::optional<std::string> check(std::string_view method, std::string_view target, const SpecAnswer& answer) const;
   // The same for bytes that are not an HTTP request at all.
   std::optional<std::string> check_malformed(const SpecAnswer& answer) const;
+  // The same for what a connection refused at accept is sent.
+  std::optional<std::string> check_refused_connection(const SpecAnswer& answer) const;
 
   const JsonSchema& schemas() const { return schemas_; }
   const nlohmann::json& document() const { return schemas_.root(); }

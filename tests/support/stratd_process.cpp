@@ -118,9 +118,12 @@ StratdProcess::StratdProcess(StratdOptions opts) {
     terminate();
     throw std::runtime_error("stratd did not start:\n" + tail);
   }
-  // url = http://127.0.0.1:PORT
+  // url = http://127.0.0.1:PORT, or https:// (the HttpClient speaks plain
+  // HTTP only: a TLS test talks with curl, openssl and Python).
+  url_ = url;
+  const auto host_at = url.find("://") + 3;
   const auto colon = url.rfind(':');
-  http_ = HttpClient(url.substr(7, colon - 7), uint16_t(std::stoi(url.substr(colon + 1))));
+  http_ = HttpClient(url.substr(host_at, colon - host_at), uint16_t(std::stoi(url.substr(colon + 1))));
 }
 
 StratdProcess::~StratdProcess() {

@@ -33,6 +33,8 @@ class StratdProcess {
   StratdProcess& operator=(const StratdProcess&) = delete;
 
   const HttpClient& http() const { return http_; }
+  // What stratd published in http.url: "http://host:port" or "https://...".
+  const std::string& url() const { return url_; }
   pid_t pid() const { return pid_; }
   const std::string& state_dir() const { return state_dir_; }
   // SIGTERM and wait; returns the exit status as waitpid reports it, or
@@ -53,6 +55,7 @@ class StratdProcess {
   pid_t pid_ = -1;
   std::string state_dir_;
   bool owns_state_dir_ = false;
+  std::string url_;
   HttpClient http_;
 };
 

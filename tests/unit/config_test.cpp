@@ -81,4 +81,10 @@ TEST(Config, FileValuesOfTheWrongTypeOrRangeAreRefused) {
   EXPECT_NE(refused("[server]\nport = \"http\"\n").find("server.port"), std::string::npos);
   EXPECT_NE(refused("[server]\ncors_origins = [1]\n").find("cors_origins"), std::string::npos);
   EXPECT_EQ(refused("[runners]\nstop_grace_ms = 0\nmax_consecutive_strategy_errors = 3\n"), "");
+  // Settings that bound each other.
+  EXPECT_NE(refused("[tls]\ncert = \"c.pem\"\n").find("tls.cert and tls.key go together"), std::string::npos);
+  EXPECT_NE(refused("[tls]\nkey = \"k.pem\"\n").find("tls.cert and tls.key go together"), std::string::npos);
+  EXPECT_EQ(refused("[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n"), "");
+  EXPECT_NE(refused("[server]\nmax_connections = 10\nmax_connections_per_ip = 11\n").find("max_connections_per_ip"),
+            std::string::npos);
 }

@@ -107,6 +107,9 @@ const Call kForbidden[] = {
 }  // namespace
 
 TEST(SeccompFilter, EveryForbiddenCallEndsTheProcessWithSigsys) {
+#if defined(STRATD_ASAN)
+  GTEST_SKIP() << "under AddressSanitizer the filter only logs (ipc/seccomp_filter.cpp); the plain build tests it";
+#endif
   for (const Call& c : kForbidden) {
     const int status = in_filtered_child(SeccompMode::Kill, c.run);
     EXPECT_TRUE(killed_by_sigsys(status)) << c.name << ": " << describe(status);
@@ -114,6 +117,9 @@ TEST(SeccompFilter, EveryForbiddenCallEndsTheProcessWithSigsys) {
 }
 
 TEST(SeccompFilter, WhatAWorkerNeedsStillWorks) {
+#if defined(STRATD_ASAN)
+  GTEST_SKIP() << "under AddressSanitizer the filter only logs (ipc/seccomp_filter.cpp); the plain build tests it";
+#endif
   // A listening AF_UNIX socket made before the filter, as stratd's are.
   const std::string path = "/tmp/stratd-seccomp-" + std::to_string(getpid()) + ".sock";
   unlink(path.c_str());
@@ -188,6 +194,9 @@ TEST(SeccompFilter, WhatAWorkerNeedsStillWorks) {
 }
 
 TEST(SeccompFilter, LogModeLetsOthersThroughButNeverTheCallsNoWorkerNeeds) {
+#if defined(STRATD_ASAN)
+  GTEST_SKIP() << "under AddressSanitizer the filter only logs (ipc/seccomp_filter.cpp); the plain build tests it";
+#endif
   const int opened = in_filtered_child(SeccompMode::Log, [] {
     const int fd = open("/etc/hostname", O_RDONLY);
     return fd >= 0 ? 0 : 1;

@@ -25,7 +25,17 @@ TEST(StratctlUrl, ParsesHostPortAndPrefix) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->host, "::1");
   EXPECT_EQ(c->authority(), "[::1]:8080");
-  for (const char* bad : {"127.0.0.1:3000", "https://h", "ws://h", "http://", "http://h:", "http://h:0",
+  EXPECT_FALSE(c->tls);
+  auto d = parse_base_url("https://stratd.example");
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->tls);
+  EXPECT_EQ(d->port, 443);
+  EXPECT_EQ(d->text(), "https://stratd.example:443");
+  auto e = parse_base_url("https://127.0.0.1:3443/gw");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->port, 3443);
+  EXPECT_EQ(e->prefix, "/gw");
+  for (const char* bad : {"127.0.0.1:3000", "ws://h", "wss://h", "https://", "http://", "http://h:", "http://h:0",
                           "http://h:70000", "http://h:x", "http://u:p@h", "http://h/?q", "http://[::1"}) {
     auto r = parse_base_url(bad);
     ASSERT_FALSE(r) << bad;
