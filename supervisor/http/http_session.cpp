@@ -50,6 +50,18 @@ std::string next_request_id() {
 
 std::chrono::milliseconds ms(int64_t n) { return std::chrono::milliseconds(n); }
 
+// Each constructor is compiled for both streams (clang 14 cannot match
+// constrained out-of-line constructors): the stream is made here. The
+// plain constructor is for plain streams, the TLS one for TLS streams.
+template <class Stream>
+Stream make_stream(net::ip::tcp::socket&& socket, ssl::context* context) {
+  if constexpr (std::is_same_v<Stream, PlainStream>) {
+    return Stream(std::move(socket));
+  } else {
+    return Stream(beast::tcp_stream(std::move(socket)), *context);
+  }
+}
+
 std::string client_address(const net::ip::tcp::socket& socket) {
   beast::error_code ec;
   auto addr = socket.remote_endpoint(ec).address();
@@ -65,8 +77,7 @@ template <class Stream>
 HttpSession<Stream>::HttpSession(net::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings,
                                  ws::WsHub* websocket, Rejections& rejections, auth::AccessGate& gate,
                                  ConnectionSlot slot)
-  requires(!kTls)
-    : stream_(std::move(socket)), router_(router), settings_(settings), websocket_(websocket),
+    : stream_(make_stream<Stream>(std::move(socket), nullptr)), router_(router), settings_(settings), websocket_(websocket),
       rejections_(rejections), gate_(gate), cors_(settings_), address_(client_address(this->socket())),
       slot_(std::move(slot)), timer_(stream_.get_executor()) {}
 
@@ -74,8 +85,7 @@ template <class Stream>
 HttpSession<Stream>::HttpSession(net::ip::tcp::socket&& socket, const Router& router, TlsSessionSide tls,
                                  ws::WsHub* websocket, Rejections& rejections, auth::AccessGate& gate,
                                  ConnectionSlot slot)
-  requires(kTls)
-    : tls_(std::move(tls)), stream_(beast::tcp_stream(std::move(socket)), *tls_.context), router_(router),
+    : tls_(std::move(tls)), stream_(make_stream<Stream>(std::move(socket), tls_.context.get())), router_(router),
       settings_(*tls_.settings), websocket_(websocket), rejections_(rejections), gate_(gate), cors_(settings_),
       address_(client_address(this->socket())), slot_(std::move(slot)), timer_(stream_.get_executor()) {}
 

@@ -66,12 +66,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   // Plain: `socket` is on the HTTP loop. Upgrades to /ws go to
   // `websocket` (none: refused).
   HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, const HttpSettings& settings,
-              ws::WsHub* websocket, Rejections& rejections, auth::AccessGate& gate, ConnectionSlot slot)
-    requires(!kTls);
+              ws::WsHub* websocket, Rejections& rejections, auth::AccessGate& gate, ConnectionSlot slot);
   // TLS: `socket` is on the hub's loop.
   HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router, TlsSessionSide tls,
-              ws::WsHub* websocket, Rejections& rejections, auth::AccessGate& gate, ConnectionSlot slot)
-    requires(kTls);
+              ws::WsHub* websocket, Rejections& rejections, auth::AccessGate& gate, ConnectionSlot slot);
   void run();
 
  private:
