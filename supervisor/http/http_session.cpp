@@ -1,8 +1,6 @@
 #include "supervisor/http/http_session.hpp"
 
-#include <atomic>
 #include <cstdio>
-#include <random>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -12,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.hpp"
+#include "supervisor/http/request_id.hpp"
 
 namespace stratd::supervisor::http {
 namespace beast = boost::beast;
@@ -19,34 +18,6 @@ namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 
 namespace {
-
-// A client's X-Request-Id is kept if it is short and plain (it ends up in
-// log lines and headers).
-bool usable_request_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                       c == '_' || c == '.' || c == ':';
-    if (!plain) return false;
-  }
-  return true;
-}
-
-// This process's prefix and a count: unique across restarts of stratd
-// without a random draw per request. Plain sessions run on the HTTP loop,
-// TLS ones on the hub's: the count is atomic.
-std::string next_request_id() {
-  static const std::string prefix = [] {
-    char buf[16];
-    snprintf(buf, sizeof buf, "%08x", unsigned(std::random_device{}()));
-    return std::string(buf);
-  }();
-  static std::atomic<uint64_t> count{0};
-  char buf[24];
-  snprintf(buf, sizeof buf, "-%llx",
-           static_cast<unsigned long long>(count.fetch_add(1, std::memory_order_relaxed) + 1));
-  return prefix + buf;
-}
 
 std::chrono::milliseconds ms(int64_t n) { return std::chrono::milliseconds(n); }
 

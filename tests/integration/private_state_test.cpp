@@ -47,20 +47,7 @@ std::vector<std::string> instance_files(const std::string& instance) {
   return out;
 }
 
-std::string status_field(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(field + ":", 0) != 0) continue;
-    const auto value = line.find_first_not_of(" \t", field.size() + 1);
-    return value == std::string::npos ? std::string() : line.substr(value);
-  }
-  return {};
-}
 
-int64_t ticks(const StratdProcess& s, const std::string& id) {
-  const auto r = s.http().get("/api/runners/" + id + "/snapshot");
-  return r.status == 200 ? r.body["data"]["stats"].value("ticks_processed", int64_t(0)) : -1;
-}
 
 std::string fresh_dir() {
   char tmpl[] = "/tmp/stratd-test-XXXXXX";
@@ -72,7 +59,7 @@ std::string fresh_dir() {
 // segment, the database's -wal and -shm, the feed's saved state.
 void exercise(const StratdProcess& s, const std::string& logs) {
   ASSERT_EQ(s.add_runner("priv", "BTCUSDT", "flip.lua").status, 201);
-  ASSERT_TRUE(eventually([&] { return ticks(s, "priv") > 2; })) << s.log_tail();
+  ASSERT_TRUE(eventually([&] { return runner_ticks(s, "priv") > 2; })) << s.log_tail();
   ASSERT_TRUE(eventually([&] {
     std::error_code ec;
     return fs::file_size(s.state_dir() + "/feed-sim.json", ec) > 0 && fs::exists(s.state_dir() + "/stratd.db-wal") &&
@@ -91,7 +78,7 @@ TEST(PrivateState, UnderUmask000EverythingStratdMakesIsItsUsersAlone) {
   StratdProcess s(o);
   exercise(s, logs);
   const std::string instance = s.http().get("/api/engine/health").body["data"]["instance"];
-  EXPECT_EQ(status_field(s.pid(), "Umask"), "0077");
+  EXPECT_EQ(proc_status_field(s.pid(), "Umask"), "0077");
 
   EXPECT_EQ(open_to_others(s.state_dir()), std::vector<std::string>{});
   EXPECT_EQ(open_to_others(logs), std::vector<std::string>{});
@@ -131,7 +118,7 @@ TEST(PrivateState, WhatAnOlderStratdLeftOpenIsNarrowedAtStart) {
   StratdOptions o;
   o.state_dir = dir;
   StratdProcess s(o);
-  ASSERT_TRUE(eventually([&] { return ticks(s, "priv") > 0; })) << s.log_tail();
+  ASSERT_TRUE(eventually([&] { return runner_ticks(s, "priv") > 0; })) << s.log_tail();
   EXPECT_EQ(open_to_others(dir), std::vector<std::string>{});
   const auto shm = instance_files(instance);
   EXPECT_EQ(shm.size(), 2u);

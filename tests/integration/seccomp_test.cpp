@@ -36,20 +36,7 @@ std::string log_of(const StratdProcess& s, const std::string& id) {
   return ss.str();
 }
 
-int64_t ticks(const StratdProcess& s, const std::string& id) {
-  const auto r = s.http().get("/api/runners/" + id + "/snapshot");
-  return r.status == 200 ? r.body["data"]["stats"].value("ticks_processed", int64_t(0)) : -1;
-}
 
-std::string status_field(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(field + ":", 0) != 0) continue;
-    const auto value = line.find_first_not_of(" \t", field.size() + 1);
-    return value == std::string::npos ? std::string() : line.substr(value);
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -59,12 +46,12 @@ TEST(Seccomp, AStrategyPastTheSandboxDiesAtItsFirstForbiddenCall) {
 #endif
   StratdProcess s(hostile());
   ASSERT_EQ(s.add_runner("steady", "BTCUSDT", "steady.lua").status, 201);
-  ASSERT_TRUE(eventually([&] { return ticks(s, "steady") > 0; })) << s.log_tail();
+  ASSERT_TRUE(eventually([&] { return runner_ticks(s, "steady") > 0; })) << s.log_tail();
   const pid_t steady = s.runner("steady")["pid"].get<pid_t>();
-  EXPECT_EQ(status_field(steady, "Seccomp"), "2");
-  EXPECT_EQ(status_field(steady, "NoNewPrivs"), "1");
+  EXPECT_EQ(proc_status_field(steady, "Seccomp"), "2");
+  EXPECT_EQ(proc_status_field(steady, "NoNewPrivs"), "1");
   const pid_t feed = s.http().get("/api/engine/health").body["data"]["feed"]["pid"].get<pid_t>();
-  EXPECT_EQ(status_field(feed, "Seccomp"), "2");
+  EXPECT_EQ(proc_status_field(feed, "Seccomp"), "2");
 
   const char* calls[] = {"execve", "socket_inet", "ptrace", "openat"};
   for (const char* call : calls) {
@@ -96,8 +83,8 @@ TEST(Seccomp, AStrategyPastTheSandboxDiesAtItsFirstForbiddenCall) {
 
   // The steady runner never noticed, and stratd answers.
   EXPECT_EQ(s.runner("steady")["pid"].get<pid_t>(), steady);
-  const int64_t before = ticks(s, "steady");
-  EXPECT_TRUE(eventually([&] { return ticks(s, "steady") > before + 3; })) << s.log_tail();
+  const int64_t before = runner_ticks(s, "steady");
+  EXPECT_TRUE(eventually([&] { return runner_ticks(s, "steady") > before + 3; })) << s.log_tail();
   EXPECT_NE(log_of(s, "steady").find("getpid answered"), std::string::npos);
   EXPECT_EQ(s.http().get("/health").status, 200);
 }
@@ -111,6 +98,6 @@ TEST(Seccomp, WithTheFilterOffTheSameCallGoesThrough) {
       << log_of(s, "h_socket") << s.log_tail();
   EXPECT_NE(log_of(s, "h_socket").find("errno 0"), std::string::npos) << log_of(s, "h_socket");
   EXPECT_TRUE(eventually([&] { return s.runner("h_socket")["lifecycle"] == "Running"; })) << s.runner("h_socket");
-  EXPECT_EQ(status_field(s.runner("h_socket")["pid"].get<pid_t>(), "Seccomp"), "0");
-  EXPECT_EQ(status_field(s.runner("h_socket")["pid"].get<pid_t>(), "NoNewPrivs"), "1");
+  EXPECT_EQ(proc_status_field(s.runner("h_socket")["pid"].get<pid_t>(), "Seccomp"), "0");
+  EXPECT_EQ(proc_status_field(s.runner("h_socket")["pid"].get<pid_t>(), "NoNewPrivs"), "1");
 }

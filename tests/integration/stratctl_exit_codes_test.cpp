@@ -22,6 +22,25 @@ using namespace stratd::test;
 using namespace std::chrono;
 using nlohmann::json;
 
+namespace {
+// A socket listening on a free loopback port that nothing else answers
+// (-1 if it cannot be had).
+int listen_on_loopback(uint16_t& port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd, 4) != 0) {
+    close(fd);
+    return -1;
+  }
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  port = ntohs(a.sin_port);
+  return fd;
+}
+}  // namespace
+
 TEST(Stratctl, ErrorEnvelopesExitOneWithTheCode) {
   StratdProcess s;
   Result missing = ctl(s, {"show", "nope"});
@@ -85,15 +104,10 @@ TEST(Stratctl, CannotConnectExitsThree) {
   EXPECT_EQ(json::parse(as_json.out)["error"]["code"], "CANNOT_CONNECT");
 
   // Something listens but never answers: the timeout ends it.
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(listen(fd, 4), 0);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  const std::string silent = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  uint16_t port = 0;
+  const int fd = listen_on_loopback(port);
+  ASSERT_GE(fd, 0);
+  const std::string silent = "http://127.0.0.1:" + std::to_string(port);
   Result slow = run({"--url", silent, "--timeout", "0.3", "ls"});
   close(fd);
   EXPECT_EQ(slow.code, 3) << slow.err;
@@ -106,14 +120,9 @@ TEST(Stratctl, CannotConnectExitsThree) {
 
 TEST(Stratctl, AnAnswerThatIsNotStratdsExitsOne) {
   // A web server that is not stratd: one answer, plain text.
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(listen(fd, 4), 0);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  uint16_t port = 0;
+  const int fd = listen_on_loopback(port);
+  ASSERT_GE(fd, 0);
   std::thread server([fd] {
     const int c = accept(fd, nullptr, nullptr);
     char buf[4096];
@@ -122,7 +131,7 @@ TEST(Stratctl, AnAnswerThatIsNotStratdsExitsOne) {
     n = write(c, reply.data(), reply.size());
     close(c);
   });
-  Result r = run({"--url", "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)), "show", "x"});
+  Result r = run({"--url", "http://127.0.0.1:" + std::to_string(port), "show", "x"});
   server.join();
   close(fd);
   EXPECT_EQ(r.code, 1);

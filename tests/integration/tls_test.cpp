@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/raw_connection.hpp"
+#include "tests/support/stratd_command.hpp"
 #include "tests/support/stratd_process.hpp"
 
 using namespace stratd::test;
@@ -28,15 +29,8 @@ struct Outcome {
 
 // `command` under sh, its stdout and stderr together.
 Outcome run(const std::string& command) {
-  Outcome r;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  ProgramRun r = run_command(command + " 2>&1");
+  return Outcome{r.code, std::move(r.out)};
 }
 
 class TlsDir {

@@ -19,15 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string status_field(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(field + ":", 0) != 0) continue;
-    const auto value = line.find_first_not_of(" \t", field.size() + 1);
-    return value == std::string::npos ? std::string() : line.substr(value);
-  }
-  return {};
-}
 
 // "uid uid uid uid": real, effective, saved and filesystem ids alike.
 std::string four_times(unsigned id) {
@@ -41,10 +32,6 @@ struct stat stat_of(const std::string& path) {
   return st;
 }
 
-int64_t ticks(const StratdProcess& s, const std::string& id) {
-  const auto r = s.http().get("/api/runners/" + id + "/snapshot");
-  return r.status == 200 ? r.body["data"]["stats"].value("ticks_processed", int64_t(0)) : -1;
-}
 
 }  // namespace
 
@@ -57,7 +44,7 @@ TEST(WorkerUser, ARootStratdRunsWorkersAndTheFeedAsNobody) {
   StratdProcess s;
   ASSERT_EQ(s.add_runner("low", "BTCUSDT", "flip.lua").status, 201);
   // Ticks in, a snapshot out, events back: the worker reached all of it.
-  ASSERT_TRUE(eventually([&] { return ticks(s, "low") > 3; })) << s.log_tail();
+  ASSERT_TRUE(eventually([&] { return runner_ticks(s, "low") > 3; })) << s.log_tail();
   ASSERT_TRUE(eventually([&] {
     auto r = s.http().get("/api/events?runner=low&limit=5");
     return r.status == 200 && !r.body["data"]["events"].empty();
@@ -66,13 +53,13 @@ TEST(WorkerUser, ARootStratdRunsWorkersAndTheFeedAsNobody) {
   const pid_t worker = s.runner("low")["pid"].get<pid_t>();
   const pid_t feed = s.http().get("/api/engine/health").body["data"]["feed"]["pid"].get<pid_t>();
   for (pid_t p : {worker, feed}) {
-    EXPECT_EQ(status_field(p, "Uid"), four_times(uid)) << p;
-    EXPECT_EQ(status_field(p, "Gid"), four_times(gid)) << p;
-    EXPECT_EQ(status_field(p, "Groups"), "") << p;
-    EXPECT_EQ(status_field(p, "NoNewPrivs"), "1") << p;
-    EXPECT_EQ(status_field(p, "Seccomp"), "2") << p;  // a filter
+    EXPECT_EQ(proc_status_field(p, "Uid"), four_times(uid)) << p;
+    EXPECT_EQ(proc_status_field(p, "Gid"), four_times(gid)) << p;
+    EXPECT_EQ(proc_status_field(p, "Groups"), "") << p;
+    EXPECT_EQ(proc_status_field(p, "NoNewPrivs"), "1") << p;
+    EXPECT_EQ(proc_status_field(p, "Seccomp"), "2") << p;  // a filter
   }
-  EXPECT_EQ(status_field(s.pid(), "Uid"), four_times(0));
+  EXPECT_EQ(proc_status_field(s.pid(), "Uid"), four_times(0));
 
   // stratd's state stays stratd's: the worker holds descriptors, not access.
   const std::string instance = s.http().get("/api/engine/health").body["data"]["instance"];
@@ -95,8 +82,8 @@ TEST(WorkerUser, ARootStratdRunsWorkersAndTheFeedAsNobody) {
     auto f = s.http().get("/api/engine/health").body["data"]["feed"];
     return f["pid"].is_number_integer() && f["pid"].get<pid_t>() != feed;
   }, 20s));
-  const int64_t before = ticks(s, "low");
-  EXPECT_TRUE(eventually([&] { return ticks(s, "low") > before + 3; }, 20s)) << s.log_tail();
+  const int64_t before = runner_ticks(s, "low");
+  EXPECT_TRUE(eventually([&] { return runner_ticks(s, "low") > before + 3; }, 20s)) << s.log_tail();
 }
 
 TEST(WorkerUser, RootOrAnUnknownUserIsRefusedAtStart) {

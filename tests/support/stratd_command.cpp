@@ -26,8 +26,7 @@ void TempFile::write(const std::string& text) const {
   std::filesystem::rename(path + ".new", path);
 }
 
-namespace {
-ProgramRun run(const std::string& cmd) {
+ProgramRun run_command(const std::string& cmd) {
   ProgramRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("popen: " + cmd);
@@ -39,6 +38,7 @@ ProgramRun run(const std::string& cmd) {
   return r;
 }
 
+namespace {
 std::string command(const std::vector<std::string>& args, const std::string& env) {
   std::string cmd = env + " " + std::string(STRATD_BIN_DIR) + "/stratd";
   for (const auto& a : args) cmd += " '" + a + "'";
@@ -47,11 +47,11 @@ std::string command(const std::vector<std::string>& args, const std::string& env
 }  // namespace
 
 ProgramRun run_stratd(const std::vector<std::string>& args, const std::string& env) {
-  return run(command(args, env) + " 2>&1");
+  return run_command(command(args, env) + " 2>&1");
 }
 
 GeneratedKey generate_key(const std::string& name, const std::string& role) {
-  const ProgramRun r = run(command({"keygen", "--name", name, "--role", role}, "") + " 2>/dev/null");
+  const ProgramRun r = run_command(command({"keygen", "--name", name, "--role", role}, "") + " 2>/dev/null");
   if (r.code != 0) throw std::runtime_error("stratd keygen failed: " + r.out);
   const auto nl = r.out.find('\n');
   return GeneratedKey{r.out.substr(0, nl), r.out.substr(nl + 1)};

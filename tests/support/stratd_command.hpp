@@ -22,6 +22,10 @@ struct ProgramRun {
   std::string out;  // stdout and stderr together
 };
 
+// `command` under sh, to its end: its exit code and its stdout (add
+// "2>&1" for stderr too).
+ProgramRun run_command(const std::string& command);
+
 // stratd with these arguments and extra environment ("A=1 B=2"), to its end.
 ProgramRun run_stratd(const std::vector<std::string>& args, const std::string& env = "");
 

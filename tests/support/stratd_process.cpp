@@ -202,4 +202,19 @@ CommandResult run_command(const std::vector<std::string>& args) {
   return r;
 }
 
+std::string proc_status_field(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(field + ":", 0) != 0) continue;
+    const auto value = line.find_first_not_of(" \t", field.size() + 1);
+    return value == std::string::npos ? std::string() : line.substr(value);
+  }
+  return {};
+}
+
+int64_t runner_ticks(const StratdProcess& s, const std::string& id) {
+  const auto r = s.http().get("/api/runners/" + id + "/snapshot");
+  return r.status == 200 ? r.body["data"]["stats"].value("ticks_processed", int64_t(0)) : -1;
+}
+
 }  // namespace stratd::test

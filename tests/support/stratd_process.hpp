@@ -66,6 +66,11 @@ bool eventually(const std::function<bool()>& pred,
 
 // True if a process with this pid exists (and is not a zombie of ours).
 bool process_alive(pid_t pid);
+// A field of /proc/<pid>/status ("Uid", "NoNewPrivs", ...), its value
+// without the leading whitespace; "" if there is none.
+std::string proc_status_field(pid_t pid, const std::string& field);
+// The runner's ticks_processed from its snapshot; -1 if it has none.
+int64_t runner_ticks(const StratdProcess& s, const std::string& id);
 // Live processes with an argument containing `needle`, or equal to it if
 // `whole` (every worker and the feed of a stratd name its state directory
 // in their arguments; a worker its segment).
