@@ -32,7 +32,7 @@ class Authenticator {
   enum class Outcome { Verified, Refused, Busy };
   struct Verdict {
     Outcome outcome;
-    std::string key;  // its name, when verified
+    std::string key = {};  // its name, when verified
     Role role = Role::Viewer;
   };
   using Done = std::function<void(Verdict)>;

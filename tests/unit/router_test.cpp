@@ -130,7 +130,9 @@ TEST(Router, EachRouteAsksForItsAccessLevel) {
       r.dispatch(Request{bh::verb::get, routes[p].first, 11}, callers[c].second,
                  [&](Response res) { out = std::move(res); });
       EXPECT_EQ(out.result_int(), unsigned(expected[c][p])) << callers[c].first << " on " << routes[p].first;
-      if (out.result_int() == 401) EXPECT_NE(out[bh::field::www_authenticate].find("Bearer"), std::string::npos);
+      if (out.result_int() == 401) {
+        EXPECT_NE(out[bh::field::www_authenticate].find("Bearer"), std::string::npos);
+      }
     }
   }
   EXPECT_EQ(rejections.count_of(Rejection::MissingKey), 4u);
