@@ -53,13 +53,14 @@ struct Fixture {
   // The key's one verification, on the verifier's thread, waited for.
   void warm(const http::Request& req) {
     std::atomic<bool> done{false};
-    gate->admit(req, "192.0.2.1", "bench-0", false, [&](auth::Admission) { done = true; });
+    gate->admit(req, "192.0.2.1", "bench-0", false, nullptr, [&](auth::Admission) { done = true; });
     while (!done) std::this_thread::yield();
   }
   // One request through the gate and the router, answered at once.
-  unsigned run(const http::Request& req) {
+  // `memo`: the connection's last good key (a keep-alive connection's).
+  unsigned run(const http::Request& req, auth::KeyMemo* memo = nullptr) {
     unsigned status = 0;
-    gate->admit(req, "192.0.2.1", "bench-1", false, [&](auth::Admission a) {
+    gate->admit(req, "192.0.2.1", "bench-1", false, memo, [&](auth::Admission a) {
       if (a.refusal) {
         status = a.refusal->result_int();
         return;
@@ -93,6 +94,14 @@ void CachedKey(benchmark::State& state) {
   const auto req = request(bh::verb::get, f.key);
   f.warm(req);
   for (auto _ : state) expect(state, f.run(req), 204);
+}
+// The same, on a connection that sent it before (KeyMemo).
+void RememberedKey(benchmark::State& state) {
+  Fixture f(true, false);
+  const auto req = request(bh::verb::get, f.key);
+  f.warm(req);
+  auth::KeyMemo memo;
+  for (auto _ : state) expect(state, f.run(req, &memo), 204);
 }
 // Refusals.
 void MissingKey401(benchmark::State& state) {
@@ -130,6 +139,7 @@ void RateLimited429(benchmark::State& state) {
 
 BENCHMARK(NoKeysNoLimits);
 BENCHMARK(CachedKey);
+BENCHMARK(RememberedKey);
 BENCHMARK(MissingKey401);
 BENCHMARK(MalformedKey401);
 BENCHMARK(Forbidden403);

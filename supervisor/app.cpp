@@ -247,10 +247,12 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   // SIGHUP and POST /api/engine/reload alike.
   api.reload = [&]() -> Expected<ReloadOutcome> {
     notifier.reloading();
+    const auto keys_before = cfg.auth.keys;
     auto outcome = reload(cfg, requested, load);
     reload_tls(*listener, cfg.tls);
     access.reconfigure(cfg.auth);
     gate.reconfigure(cfg);
+    events.websocket().revoke(auth::revoked_by(keys_before, cfg.auth.keys));
     notifier.ready();
     return outcome;
   };

@@ -17,6 +17,7 @@
 #include "supervisor/audit/audit_log.hpp"
 #include "supervisor/auth/authenticator.hpp"
 #include "supervisor/auth/caller.hpp"
+#include "supervisor/auth/key_memo.hpp"
 #include "supervisor/auth/rate_limiter.hpp"
 #include "supervisor/http/api_response.hpp"
 #include "supervisor/http/rejections.hpp"
@@ -43,7 +44,10 @@ class AccessGate {
 
   // `done` runs at once, or, the first time a key is seen, on the key
   // verifier's thread: a session posts it back to its own executor.
-  void admit(const http::Request& req, std::string address, std::string request_id, bool websocket, Done done);
+  // `memo` (may be null): the connection's last good key, used and
+  // updated here on the caller's thread only.
+  void admit(const http::Request& req, std::string address, std::string request_id, bool websocket, KeyMemo* memo,
+             Done done);
 
   const Authenticator& authenticator() const { return authenticator_; }
   const RateLimiter& limiter() const { return limiter_; }

@@ -41,20 +41,16 @@ void Authenticator::load_keys(const AuthSettings& settings) {
     // The configuration checked the role when it loaded.
     keys_[k.name] = Key{k.hash, parse_role(k.role).value_or(Role::Viewer)};
   }
+  keys_configured_.store(!keys_.empty(), std::memory_order_release);
 }
 
 void Authenticator::reconfigure(const AuthSettings& settings) {
   std::lock_guard lock(mu_);
   if (settings.keys == configured_) return;  // a reload of other settings: nothing to forget
   load_keys(settings);
-  ++generation_;
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   cache_.clear();
   cache_order_.clear();
-}
-
-bool Authenticator::keys_configured() const {
-  std::lock_guard lock(mu_);
-  return !keys_.empty();
 }
 
 uint64_t Authenticator::verifications() const {
@@ -83,7 +79,7 @@ std::optional<Authenticator::Verdict> Authenticator::recall(std::string_view tok
     // The map found it by the digest; this makes the match itself
     // constant-time, whatever the map's comparison does.
     if (sodium_memcmp(hit->first.data(), d.data(), d.size()) == 0) {
-      return Verdict{Outcome::Verified, hit->second.key, hit->second.role};
+      return Verdict{Outcome::Verified, hit->second.key, hit->second.role, generation_.load()};
     }
   }
   if (!keys_.count(std::string(*name))) return Verdict{Outcome::Refused};
@@ -95,7 +91,9 @@ std::optional<Authenticator::Verdict> Authenticator::verify(std::string_view tok
   if (!name) return Verdict{Outcome::Refused};
   const Digest d = digest_of(token);
   std::lock_guard lock(mu_);
-  if (auto hit = cache_.find(d); hit != cache_.end()) return Verdict{Outcome::Verified, hit->second.key, hit->second.role};
+  if (auto hit = cache_.find(d); hit != cache_.end()) {
+    return Verdict{Outcome::Verified, hit->second.key, hit->second.role, generation_.load()};
+  }
   const auto key = keys_.find(std::string(*name));
   if (key == keys_.end()) return Verdict{Outcome::Refused};
   if (auto same = waiting_.find(d); same != waiting_.end()) {
@@ -132,7 +130,8 @@ void Authenticator::run() {
         continue;
       }
     }
-    Verdict verdict{good && job.generation == generation_ ? Outcome::Verified : Outcome::Refused, job.key, job.role};
+    Verdict verdict{good && job.generation == generation_ ? Outcome::Verified : Outcome::Refused, job.key, job.role,
+                    job.generation};
     if (verdict.outcome == Outcome::Verified && !cache_.count(job.digest)) {
       while (cache_.size() >= cache_limit_ && !cache_order_.empty()) {
         cache_.erase(cache_order_.front());

@@ -11,6 +11,7 @@
 // remembered; failures are paid again, and rate limited per address
 // (rate_limiter.hpp). Thread-safe.
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -34,6 +35,7 @@ class Authenticator {
     Outcome outcome;
     std::string key = {};  // its name, when verified
     Role role = Role::Viewer;
+    uint64_t generation = 0;  // of the keys it was decided against
   };
   using Done = std::function<void(Verdict)>;
 
@@ -48,7 +50,10 @@ class Authenticator {
   // A reload: the keys as now configured. Tokens verified before are
   // forgotten (a key removed or re-hashed must stop working at once).
   void reconfigure(const AuthSettings& settings);
-  bool keys_configured() const;
+  // Lock-free: read by every request.
+  bool keys_configured() const { return keys_configured_.load(std::memory_order_acquire); }
+  // Bumped by every reconfigure that changes the keys (KeyMemo's check).
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
   // The verdict at once when the cache knows the token or it cannot be a
   // key of ours; else none, and `done` is called later on this class's
@@ -96,7 +101,8 @@ class Authenticator {
   std::condition_variable wake_;
   std::vector<ApiKeyEntry> configured_;        // as configured, to tell a change
   std::unordered_map<std::string, Key> keys_;  // by name
-  uint64_t generation_ = 0;                    // bumped by each reconfigure
+  std::atomic<uint64_t> generation_{0};        // written under mu_
+  std::atomic<bool> keys_configured_{false};   // written under mu_
   size_t cache_limit_;
   std::unordered_map<Digest, Remembered, DigestHash> cache_;
   std::deque<Digest> cache_order_;  // oldest first: the first to go past the limit

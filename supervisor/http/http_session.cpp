@@ -196,7 +196,7 @@ void HttpSession<Stream>::on_read(beast::error_code ec, size_t) {
     res.set(beast_http::field::upgrade, "websocket");
     return send(std::move(res));
   }
-  gate_.admit(req, address_, request_id_, websocket_upgrade_, [self = this->shared_from_this()](auth::Admission a) {
+  gate_.admit(req, address_, request_id_, websocket_upgrade_, &key_memo_, [self = this->shared_from_this()](auth::Admission a) {
     // At once, or from the key verifier's thread: back onto this
     // connection's own loop either way (inline when already on it).
     auto executor = self->stream_.get_executor();
@@ -233,7 +233,7 @@ void HttpSession<Stream>::admitted(auth::Admission admission) {
     keep_alive_ = false;
     return send(reply_error(ErrorCode::TooManyClients, "no more WebSocket clients are accepted now"));
   }
-  upgrade(std::move(request_));
+  upgrade(std::move(request_), std::move(admission.caller.key));
 }
 
 template <class Stream>
@@ -253,13 +253,13 @@ void HttpSession<Stream>::route(Request req, auth::Caller caller) {
 }
 
 template <class Stream>
-void HttpSession<Stream>::upgrade(Request req) {
+void HttpSession<Stream>::upgrade(Request req, std::string key) {
   set_deadline(Phase::Closing, Clock::time_point::max());  // the WebSocket keeps its own time
   if constexpr (!kTls) {
-    websocket_->accept(stream_.release_socket(), std::move(req), std::move(slot_));
+    websocket_->accept(stream_.release_socket(), std::move(req), std::move(slot_), std::move(key));
   } else {
     // Already on the hub's loop: the stream stays where it is.
-    websocket_->accept(std::move(stream_), std::move(req), std::move(slot_));
+    websocket_->accept(std::move(stream_), std::move(req), std::move(slot_), std::move(key));
   }
 }
 

@@ -87,7 +87,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   // The request to its handler, and its answer back to send().
   void route(Request req, auth::Caller caller);
   // The connection leaves HTTP for good: /ws takes it.
-  void upgrade(Request req);
+  void upgrade(Request req, std::string key);
   void send(Response res);
   void on_write(bool close, boost::beast::error_code ec, size_t bytes);
   void do_close();
@@ -109,6 +109,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   auth::AccessGate& gate_;
   CorsPolicy cors_;      // over this session's settings
   std::string address_;  // the client's IP: its rate limits when it has no key
+  auth::KeyMemo key_memo_;  // the key its last request proved (the gate's short path)
   Request request_;      // the one being admitted
   bool websocket_upgrade_ = false;
   ConnectionSlot slot_;  // this connection's place in the listener's counts

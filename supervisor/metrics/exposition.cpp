@@ -7,20 +7,10 @@
 #include <cstdlib>
 #include <utility>
 
+#include "common/ascii.hpp"
+
 namespace stratd::supervisor::metrics {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // One media range of an Accept header: its type, its weight, and whether
 // the version it names (if any) is one we write.
@@ -33,21 +23,21 @@ struct MediaRange {
 MediaRange parse_range(std::string_view range) {
   MediaRange m;
   const auto semi = range.find(';');
-  m.type = trim(range.substr(0, semi));
+  m.type = trim_blanks(range.substr(0, semi));
   std::string_view params = semi == std::string_view::npos ? std::string_view() : range.substr(semi + 1);
   while (!params.empty()) {
     const auto next = params.find(';');
-    const std::string_view p = trim(params.substr(0, next));
+    const std::string_view p = trim_blanks(params.substr(0, next));
     const auto eq = p.find('=');
     if (eq != std::string_view::npos) {
-      const std::string_view key = trim(p.substr(0, eq));
-      std::string_view value = trim(p.substr(eq + 1));
+      const std::string_view key = trim_blanks(p.substr(0, eq));
+      std::string_view value = trim_blanks(p.substr(eq + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-      if (iequals(key, "q")) {
+      if (ascii_iequals(key, "q")) {
         double q = 0;
         auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), q);
         m.q = ec == std::errc() && end == value.data() + value.size() && q >= 0 && q <= 1 ? q : 0;
-      } else if (iequals(key, "version")) {
+      } else if (ascii_iequals(key, "version")) {
         m.version = value;
       }
     }
@@ -103,11 +93,11 @@ Format format_for_accept(std::string_view accept) {
   while (!accept.empty()) {
     const auto comma = accept.find(',');
     const MediaRange m = parse_range(accept.substr(0, comma));
-    if (iequals(m.type, "application/openmetrics-text")) {
+    if (ascii_iequals(m.type, "application/openmetrics-text")) {
       if (m.version.empty() || m.version == "1.0.0") open_metrics = std::max(open_metrics, m.q);
-    } else if (iequals(m.type, "text/plain")) {
+    } else if (ascii_iequals(m.type, "text/plain")) {
       if (m.version.empty() || m.version == "0.0.4") text = std::max(text, m.q);
-    } else if (iequals(m.type, "text/*") || iequals(m.type, "*/*")) {
+    } else if (ascii_iequals(m.type, "text/*") || ascii_iequals(m.type, "*/*")) {
       text = std::max(text, m.q);
     }
     if (comma == std::string_view::npos) break;

@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 
 #include "common/settings.hpp"
+#include "supervisor/auth/revocation.hpp"
 #include "supervisor/events/event_journal.hpp"
 #include "supervisor/http/connection_limits.hpp"
 #include "supervisor/http/rejections.hpp"
@@ -46,10 +47,14 @@ class WsHub {
 
   bool full() const { return clients() >= settings_.max_clients || stopping_.load(); }
   boost::asio::io_context& io() { return io_; }
-  // Moves the connection onto the hub's loop and starts its session.
-  void accept(boost::asio::ip::tcp::socket&& socket, Upgrade upgrade, http::ConnectionSlot slot);
+  // Moves the connection onto the hub's loop and starts its session;
+  // `key`: the name of the key it was admitted with ("" for none).
+  void accept(boost::asio::ip::tcp::socket&& socket, Upgrade upgrade, http::ConnectionSlot slot, std::string key);
   // Hub thread: starts the session of a TLS connection, in place.
-  void accept(http::TlsStream&& stream, Upgrade upgrade, http::ConnectionSlot slot);
+  void accept(http::TlsStream&& stream, Upgrade upgrade, http::ConnectionSlot slot, std::string key);
+  // Any thread: the keys changed; clients whose access went with them are
+  // closed (1008).
+  void revoke(auth::Revocation revocation);
   // Hub thread: new events are in the journal.
   void on_events();
   void shutdown();

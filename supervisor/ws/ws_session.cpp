@@ -42,9 +42,10 @@ net::ip::tcp::socket& tcp_socket(http::TlsStream& s) { return beast::get_lowest_
 }  // namespace
 
 template <class NextLayer>
-WsSession<NextLayer>::WsSession(NextLayer&& stream, const WsSessionContext& context, http::ConnectionSlot slot)
+WsSession<NextLayer>::WsSession(NextLayer&& stream, const WsSessionContext& context, http::ConnectionSlot slot,
+                                std::string key)
     : ws_(std::move(stream)), roster_(context.roster), journal_(context.journal), settings_(context.settings),
-      rejections_(context.rejections), slot_(std::move(slot)), timer_(ws_.get_executor()),
+      rejections_(context.rejections), slot_(std::move(slot)), key_(std::move(key)), timer_(ws_.get_executor()),
       queue_(context.journal, context.settings.queue_limit), logs_(context.logs),
       tokens_(double(context.settings.client_messages_burst)), tokens_at_(Clock::now()) {
   roster_->sessions.insert(this);
@@ -222,6 +223,11 @@ void WsSession<NextLayer>::push_control(std::string frame) {
 
 template <class NextLayer>
 void WsSession<NextLayer>::close_going_away() { close_with(websocket::close_code::going_away, "stratd is stopping"); }
+
+template <class NextLayer>
+void WsSession<NextLayer>::close_revoked() {
+  close_with(websocket::close_code::policy_error, "the API key was revoked");
+}
 
 template <class NextLayer>
 void WsSession<NextLayer>::close_with(websocket::close_code code, std::string reason) {

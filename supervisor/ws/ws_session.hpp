@@ -45,6 +45,10 @@ class WsClient {
   virtual void notify() = 0;
   // stratd is stopping: close with 1001 once the write in flight is done.
   virtual void close_going_away() = 0;
+  // The name of the key it was admitted with ("" for none).
+  virtual const std::string& key() const = 0;
+  // That key was revoked: close with 1008.
+  virtual void close_revoked() = 0;
 };
 
 // What every session of the hub shares.
@@ -63,12 +67,15 @@ class WsSession : public std::enable_shared_from_this<WsSession<NextLayer>>, pub
   // Log lines waiting for this client at most; older ones are shed.
   static constexpr size_t kMaxLogLines = 1024;
 
-  WsSession(NextLayer&& stream, const WsSessionContext& context, http::ConnectionSlot slot);
+  // `key`: the name of the key the upgrade was admitted with ("" for none).
+  WsSession(NextLayer&& stream, const WsSessionContext& context, http::ConnectionSlot slot, std::string key);
   ~WsSession();
 
   void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
   void notify() override { pump(); }
   void close_going_away() override;
+  const std::string& key() const override { return key_; }
+  void close_revoked() override;
   void on_log_line(const std::string& runner_id, const LogLine& line) override;
 
  private:
@@ -100,6 +107,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<NextLayer>>, pub
   const WsSettings& settings_;
   http::Rejections* rejections_;
   http::ConnectionSlot slot_;  // given back when the session ends
+  std::string key_;
   boost::asio::steady_timer timer_;
   Clock::time_point timer_at_{Clock::time_point::max()};
 

@@ -75,6 +75,7 @@ struct Server {
   std::unique_ptr<http::ApiContext> api;
   auth::AccessPolicy policy;
   std::unique_ptr<auth::AccessGate> gate;
+  auth::KeyMemo memo;  // one connection's, across inputs: a repeated key takes the short path
   http::Router router{&policy, &rejections};
 
   Server() {
@@ -193,7 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // verification answers from the verifier's thread: posted back).
   const bool websocket = http::split_path(http::to_sv(x->req.target())) == std::vector<std::string>{"ws"};
   boost::asio::post(s.io, [&s, x, answer, websocket] {
-    s.gate->admit(x->req, "192.0.2.1", "fuzz", websocket, [&s, x, answer](auth::Admission a) {
+    s.gate->admit(x->req, "192.0.2.1", "fuzz", websocket, &s.memo, [&s, x, answer](auth::Admission a) {
       boost::asio::post(s.io, [&s, x, answer, a = std::move(a)]() mutable {
         if (a.refusal) return answer(std::move(*a.refusal));
         s.router.dispatch(x->req, a.caller, answer);

@@ -3,12 +3,15 @@
 // route, wrong and absent keys, the WebSocket's two ways of sending one,
 // cross-site upgrades, brute force and rate limits.
 #include <csignal>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/raw_connection.hpp"
 #include "tests/support/stratd_command.hpp"
 #include "tests/support/stratd_process.hpp"
 #include "tests/support/ws_client.hpp"
@@ -345,7 +348,9 @@ TEST(Audit, EveryControlActionAndRefusedKeyIsRecordedWithWhoAndWhere) {
     EXPECT_EQ(e["status"], want[i].status == 0 ? json(nullptr) : json(want[i].status));
     EXPECT_EQ(e["outcome"], want[i].outcome);
     EXPECT_EQ(e["address"], want[i].action == "config.reload" ? "signal" : "127.0.0.1");
-    if (i > 0) EXPECT_GT(e["id"].get<int64_t>(), entries[i - 1]["id"].get<int64_t>());
+    if (i > 0) {
+      EXPECT_GT(e["id"].get<int64_t>(), entries[i - 1]["id"].get<int64_t>());
+    }
   }
   // Each names the request that did it, as its answer and stratd's log do.
   EXPECT_EQ(entries[0]["request_id"], added.headers.at("x-request-id"));
@@ -407,4 +412,76 @@ TEST(Limits, CredentialsThatAreNotAKeyCountAgainstTheAddressToo) {
     EXPECT_EQ(s.stratd.http().request("GET", "/api/runners", "", {{"Authorization", "Basic eDp5"}}).status, 401);
   }
   EXPECT_EQ(s.stratd.http().request("GET", "/api/runners", "", {{"Authorization", "Basic eDp5"}}).status, 429);
+}
+
+namespace {
+
+// The answer to a request sent on a kept-alive connection: everything
+// after what had arrived before it.
+std::optional<RawAnswer> answer_on(RawConnection& c, const std::string& request) {
+  const size_t before = c.received().size();
+  if (!c.send(request)) return std::nullopt;
+  std::optional<RawAnswer> answer;
+  eventually([&] {
+    c.read_available();
+    answer = parse_raw_answer(c.received().substr(before));
+    return answer.has_value() || c.closed();
+  });
+  return answer;
+}
+
+std::string get_with(const std::string& key) {
+  return "GET /api/runners HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key + "\r\n\r\n";
+}
+
+bool closed_with_policy_code(WsClient& ws) {
+  return eventually([&] {
+    ws.next(std::chrono::milliseconds(100));
+    return ws.closed();
+  }) && ws.close_code() == 1008;
+}
+
+}  // namespace
+
+TEST(Auth, ARevokedKeyEndsItsOpenConnections) {
+  KeyedStratd s;
+  const auto& http = s.stratd.http();
+  // A kept-alive connection that proved the viewer's key, and asks again
+  // (the second time from what the connection remembers).
+  RawConnection rest(http.port());
+  for (int i = 0; i < 2; ++i) {
+    auto answer = answer_on(rest, get_with(keys().viewer.key));
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->answer.status, 200);
+  }
+  WsClient viewer(http.host(), http.port(), WsUpgrade{bearer(keys().viewer.key)});
+  WsClient admin(http.host(), http.port(), WsUpgrade{bearer(keys().admin.key)});
+  viewer.send(R"({"type":"ping"})");
+  ASSERT_TRUE(viewer.next_where([](const json& m) { return m.value("type", "") == "pong"; }));
+
+  // The viewer's key removed, the admin's kept, by a reload.
+  s.config.write(keys().admin.entry + "\n" + keys().operator_.entry);
+  ASSERT_EQ(s.as(keys().admin.key, "POST", "/api/engine/reload").status, 200);
+  EXPECT_TRUE(closed_with_policy_code(viewer)) << "close code " << viewer.close_code();
+  auto refused = answer_on(rest, get_with(keys().viewer.key));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->answer.status, 401);
+  EXPECT_EQ(refused->body["error"].value("code", ""), "UNAUTHORIZED");
+  admin.send(R"({"type":"ping"})");
+  EXPECT_TRUE(admin.next_where([](const json& m) { return m.value("type", "") == "pong"; }));
+  EXPECT_FALSE(admin.closed());
+}
+
+TEST(Auth, KeysAddedToAnOpenStratdEndTheConnectionsAdmittedWithoutOne) {
+  TempFile config("");
+  StratdOptions o;
+  o.extra_args = {"--config", config.path};
+  StratdProcess s(o);
+  WsClient anonymous(s.http().host(), s.http().port());
+  anonymous.send(R"({"type":"ping"})");
+  ASSERT_TRUE(anonymous.next_where([](const json& m) { return m.value("type", "") == "pong"; }));
+  config.write(keys().toml());
+  ASSERT_EQ(kill(s.pid(), SIGHUP), 0);
+  EXPECT_TRUE(closed_with_policy_code(anonymous)) << "close code " << anonymous.close_code();
+  EXPECT_EQ(s.http().get("/api/runners").status, 401);
 }

@@ -11,7 +11,9 @@
 #include "supervisor/auth/access_gate.hpp"
 #include "supervisor/auth/api_key.hpp"
 #include "supervisor/auth/authenticator.hpp"
+#include "supervisor/auth/key_memo.hpp"
 #include "supervisor/auth/rate_limiter.hpp"
+#include "supervisor/auth/revocation.hpp"
 #include "supervisor/auth/token_bucket.hpp"
 
 using namespace stratd;
@@ -189,4 +191,93 @@ TEST(AccessGate, KeysAreReadFromTheHeaderOrTheWebSocketSubprotocol) {
   EXPECT_EQ(auth::presented_key(r, true), "stratd.x.y");
   r.set(bh::field::authorization, "Basic abc");
   EXPECT_FALSE(auth::presented_key(r, false));
+  // Found by the field's code whatever the name's case or its place among
+  // the others; the first of them counts.
+  http::Request later{bh::verb::get, "/ws", 11};
+  later.insert("sec-websocket-protocol", "bearer.stratd.p.q");
+  later.insert("X-Other", "1");
+  later.insert("authorization", "Bearer stratd.first.1");
+  later.insert("Authorization", "Bearer stratd.second.2");
+  EXPECT_EQ(auth::presented_key(later, true), "stratd.first.1");
+}
+
+TEST(KeyMemo, RemembersOneTokenWhileTheKeysStayTheSame) {
+  auth::KeyMemo memo;
+  const std::string token = auth::generate_key("ops");
+  EXPECT_FALSE(memo.recall(token, 0));
+  memo.remember(token, 7, "ops", auth::Role::Operator);
+  auto known = memo.recall(token, 7);
+  ASSERT_TRUE(known);
+  EXPECT_EQ(known->key, "ops");
+  EXPECT_EQ(known->role, auth::Role::Operator);
+  std::string other = token;
+  other.back() = other.back() == 'A' ? 'B' : 'A';  // the same length, one byte off
+  EXPECT_FALSE(memo.recall(other, 7));
+  other[12] = token[12] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(memo.recall(other, 7));
+  EXPECT_FALSE(memo.recall(token.substr(0, token.size() - 1), 7));
+  EXPECT_FALSE(memo.recall(token, 8));  // the keys changed since
+  memo.forget();
+  EXPECT_FALSE(memo.recall(token, 7));
+}
+
+TEST(AccessGate, AConnectionsRememberedKeyStopsWorkingWhenTheKeysChange) {
+  namespace bh = boost::beast::http;
+  const std::string ops = auth::generate_key("ops");
+  Config cfg;
+  cfg.auth.keys = {{"ops", "admin", *auth::hash_key(ops)}};
+  http::Rejections rejections;
+  auth::AccessGate gate(cfg, rejections);
+  http::Request req{bh::verb::get, "/api/runners", 11};
+  req.set(bh::field::authorization, "Bearer " + ops);
+  auth::KeyMemo memo;
+  auto admit = [&] {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<auth::Admission> got;
+    gate.admit(req, "192.0.2.1", "t", false, &memo, [&](auth::Admission a) {
+      std::lock_guard lock(mu);
+      got = std::move(a);
+      cv.notify_all();
+    });
+    std::unique_lock lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return got.has_value(); }));
+    return std::move(*got);
+  };
+  // Verified (on the verifier's thread: nothing remembered from there),
+  // then answered from the cache and remembered, then from the memo.
+  EXPECT_FALSE(admit().refusal);
+  EXPECT_FALSE(memo.recall(ops, gate.authenticator().generation()));
+  EXPECT_FALSE(admit().refusal);
+  EXPECT_TRUE(memo.recall(ops, gate.authenticator().generation()));
+  auth::Admission third = admit();
+  EXPECT_FALSE(third.refusal);
+  EXPECT_EQ(third.caller.key, "ops");
+  EXPECT_EQ(third.caller.role, auth::Role::Admin);
+  EXPECT_EQ(gate.authenticator().verifications(), 1u);
+  // The key replaced by another: the connection's memory no longer admits it.
+  const std::string next = auth::generate_key("ops");
+  cfg.auth.keys = {{"ops", "admin", *auth::hash_key(next)}};
+  gate.reconfigure(cfg);
+  auth::Admission refused = admit();
+  ASSERT_TRUE(refused.refusal);
+  EXPECT_EQ(refused.refusal->result_int(), 401);
+}
+
+TEST(Revocation, KeysRemovedOrReplacedEndTheirConnections) {
+  const std::vector<ApiKeyEntry> before = {{"a", "admin", "h1"}, {"b", "viewer", "h2"}, {"c", "viewer", "h3"}};
+  auto r = auth::revoked_by(before, {{"a", "viewer", "h1"}, {"b", "viewer", "h9"}});
+  EXPECT_EQ(r.keys, (std::vector<std::string>{"b", "c"}));  // a's role changed only: every role reads /ws
+  EXPECT_FALSE(r.keyless);
+  EXPECT_FALSE(r.ends("a"));
+  EXPECT_TRUE(r.ends("b"));
+  EXPECT_FALSE(r.ends(""));
+  EXPECT_FALSE(auth::revoked_by(before, before).any());
+  // All keys gone: nothing is asked for, nothing ends.
+  EXPECT_FALSE(auth::revoked_by(before, {}).any());
+  // Keys where there were none: the connections without one end.
+  auto first = auth::revoked_by({}, before);
+  EXPECT_TRUE(first.keyless);
+  EXPECT_TRUE(first.ends(""));
+  EXPECT_FALSE(first.ends("a"));
 }
