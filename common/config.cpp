@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "common/config_table.hpp"
+#include "common/host_authority.hpp"
 #include "common/split_list.hpp"
 #include "common/seccomp_mode.hpp"
 
@@ -311,6 +312,11 @@ Status check_relations(const Config& c) {
   }
   if (!parse_seccomp_mode(c.runners.worker_seccomp))
     return invalid("runners.worker_seccomp must be kill, log or off");
+  for (const auto& host : c.server.allowed_hosts) {
+    if (host != "*" && !parse_host_authority(host))
+      return invalid("server.allowed_hosts: '" + host + "' is not a host: a name, name:port, or an IPv6 address in "
+                     "brackets ([::1]:3000), or *");
+  }
   return ok();
 }
 

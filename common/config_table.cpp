@@ -41,6 +41,11 @@ const Setting kSettings[] = {
      "open connections at once, WebSocket ones included (503 beyond)", AT(server.max_connections), kLive},
     {"server.max_connections_per_ip", "STRATD_MAX_CONNECTIONS_PER_IP", "--max-connections-per-ip", 1, 1e7, "1024",
      "open connections from one client address (503 beyond)", AT(server.max_connections_per_ip), kLive},
+    {"server.allowed_hosts", "STRATD_ALLOWED_HOSTS", "--allowed-hosts", 0, 0, "",
+     "Host headers answered (comma-separated names, name:port, IPv6 in brackets; * for any) besides localhost, "
+     "*.localhost, 127.0.0.1, [::1] and server.host, against DNS rebinding; none: only those while listening on "
+     "loopback, any on another address (421 HOST_NOT_ALLOWED beyond)",
+     AT(server.allowed_hosts), kLive},
 
     {"tls.cert", "STRATD_TLS_CERT", "--tls-cert", 0, 0, "",
      "PEM certificate (and chain) for HTTPS and WSS; empty: plain HTTP. Re-read on SIGHUP", AT(tls.cert), kLive},

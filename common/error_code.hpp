@@ -40,6 +40,7 @@ enum class ErrorCode : uint8_t {
   Unauthorized,        // no key, or not a key of ours
   Forbidden,           // a key whose role may not do this
   OriginNotAllowed,    // a browser's Origin not in [cors] allowed_origins
+  HostNotAllowed,      // a Host header not one of stratd's names ([server] allowed_hosts): DNS rebinding
   RateLimited,         // a client's token bucket is empty: Retry-After says when
   UriTooLong,
   RequestTimeout,      // headers or body not received within their deadline

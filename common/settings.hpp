@@ -25,6 +25,7 @@ struct HttpSettings {
   int64_t request_timeout_ms;  // the client's time to read an answer (the write deadline)
   uint64_t max_connections;
   uint64_t max_connections_per_ip;
+  std::vector<std::string> allowed_hosts;  // Host headers answered besides the local names
   std::vector<std::string> cors_origins;  // [cors] allowed_origins
   int64_t cors_max_age_secs;              // [cors] max_age
   bool insecure;                          // a non-loopback address without API keys

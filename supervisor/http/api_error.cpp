@@ -41,6 +41,10 @@ constexpr Row kRows[] = {
     {ErrorCode::Unauthorized, "UNAUTHORIZED", status::unauthorized},
     {ErrorCode::Forbidden, "FORBIDDEN", status::forbidden},
     {ErrorCode::OriginNotAllowed, "ORIGIN_NOT_ALLOWED", status::forbidden},
+    // 421, not 403: the request named an authority this server does not
+    // answer for (RFC 9110 §15.5.20), which is no matter of who asks;
+    // 403 stays the caller's role or origin.
+    {ErrorCode::HostNotAllowed, "HOST_NOT_ALLOWED", status::misdirected_request},
     {ErrorCode::RateLimited, "RATE_LIMITED", status::too_many_requests},
     {ErrorCode::UriTooLong, "URI_TOO_LONG", status::uri_too_long},
     {ErrorCode::RequestTimeout, "REQUEST_TIMEOUT", status::request_timeout},

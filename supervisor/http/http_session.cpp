@@ -49,8 +49,8 @@ HttpSession<Stream>::HttpSession(net::ip::tcp::socket&& socket, const Router& ro
                                  ws::WsHub* websocket, Rejections& rejections, auth::AccessGate& gate,
                                  ConnectionSlot slot)
     : stream_(make_stream<Stream>(std::move(socket), nullptr)), router_(router), settings_(settings), websocket_(websocket),
-      rejections_(rejections), gate_(gate), cors_(settings_), address_(client_address(this->socket())),
-      slot_(std::move(slot)), timer_(stream_.get_executor()) {}
+      rejections_(rejections), gate_(gate), cors_(settings_), hosts_(settings_),
+      address_(client_address(this->socket())), slot_(std::move(slot)), timer_(stream_.get_executor()) {}
 
 template <class Stream>
 HttpSession<Stream>::HttpSession(net::ip::tcp::socket&& socket, const Router& router, TlsSessionSide tls,
@@ -58,7 +58,7 @@ HttpSession<Stream>::HttpSession(net::ip::tcp::socket&& socket, const Router& ro
                                  ConnectionSlot slot)
     : tls_(std::move(tls)), stream_(make_stream<Stream>(std::move(socket), tls_.context.get())), router_(router),
       settings_(*tls_.settings), websocket_(websocket), rejections_(rejections), gate_(gate), cors_(settings_),
-      address_(client_address(this->socket())), slot_(std::move(slot)), timer_(stream_.get_executor()) {}
+      hosts_(settings_), address_(client_address(this->socket())), slot_(std::move(slot)), timer_(stream_.get_executor()) {}
 
 template <class Stream>
 void HttpSession<Stream>::run() {
@@ -186,9 +186,19 @@ void HttpSession<Stream>::on_read(beast::error_code ec, size_t) {
   version_ = req.version();
   keep_alive_ = req.keep_alive();
   preflight_ = req.method() == beast_http::verb::options;
-  if (auto it = req.find(beast_http::field::origin); it != req.end()) origin_ = std::string(it->value());
   host_.clear();
   if (auto it = req.find(beast_http::field::host); it != req.end()) host_ = std::string(it->value());
+  if (!hosts_.allows(host_)) {
+    // DNS rebinding: a page whose own name now resolves to this address.
+    // Refused before its key or its Origin is looked at, and without CORS
+    // headers (origin_ is still empty), on any path, /ws included.
+    rejections_.count(Rejection::HostNotAllowed);
+    keep_alive_ = false;
+    return send(reply_error(ErrorCode::HostNotAllowed,
+                            "Host '" + host_.substr(0, 200) +
+                                "' is not one of this stratd's names ([server] allowed_hosts)"));
+  }
+  if (auto it = req.find(beast_http::field::origin); it != req.end()) origin_ = std::string(it->value());
   const auto path = to_sv(req.target()).substr(0, to_sv(req.target()).find('?'));
   websocket_upgrade_ = path == "/ws";
   if (websocket_upgrade_ && !beast::websocket::is_upgrade(req)) {

@@ -1,6 +1,7 @@
 #pragma once
 // One HTTP connection. Owns itself (shared_from_this), reads one request at
-// a time with a body limit and deadlines, has the access gate admit it
+// a time with a body limit and deadlines, answers only a Host that is
+// stratd's own (host_policy.hpp), has the access gate admit it
 // (its key, its client's rate limits), hands it to the router, writes
 // the reply (the router may answer later, e.g. DELETE after the worker
 // exited), and keeps the connection alive when the client asks.
@@ -38,6 +39,7 @@
 #include "supervisor/auth/access_gate.hpp"
 #include "supervisor/http/connection_limits.hpp"
 #include "supervisor/http/cors_policy.hpp"
+#include "supervisor/http/host_policy.hpp"
 #include "supervisor/http/rejections.hpp"
 #include "supervisor/http/router.hpp"
 #include "supervisor/http/tls_types.hpp"
@@ -108,6 +110,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   Rejections& rejections_;
   auth::AccessGate& gate_;
   CorsPolicy cors_;      // over this session's settings
+  HostPolicy hosts_;     // the same
   std::string address_;  // the client's IP: its rate limits when it has no key
   auth::KeyMemo key_memo_;  // the key its last request proved (the gate's short path)
   Request request_;      // the one being admitted

@@ -10,6 +10,7 @@ std::string_view to_string(Rejection r) {
     case Rejection::BadKey: return "bad_key";
     case Rejection::Forbidden: return "forbidden";
     case Rejection::OriginNotAllowed: return "origin_not_allowed";
+    case Rejection::HostNotAllowed: return "host";
     case Rejection::RateLimited: return "rate_limited";
     case Rejection::MutationRateLimited: return "mutation_rate_limited";
     case Rejection::AuthFailureRateLimited: return "auth_failure_rate_limited";

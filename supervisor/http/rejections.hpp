@@ -19,6 +19,7 @@ enum class Rejection : uint8_t {
   BadKey,                  // 401: a key that is not one of ours
   Forbidden,               // 403: the key's role may not do this
   OriginNotAllowed,        // 403: a browser Origin outside [cors] allowed_origins
+  HostNotAllowed,          // 421: a Host that is not one of stratd's names (DNS rebinding)
   RateLimited,             // 429: the client's request bucket is empty
   MutationRateLimited,     // 429: its bucket for routes that change things
   AuthFailureRateLimited,  // 429: too many failed keys from one address

@@ -183,7 +183,7 @@ TEST(Auth, WebSocketTakesTheKeyInTheHeaderOrAsASubprotocol) {
   const auto& http = s.stratd.http();
   auto upgrade = [&](const std::string& target, const std::string& extra) {
     return http.raw("GET " + target +
-                    " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
                     extra + "\r\n");
   };
@@ -227,6 +227,78 @@ TEST(Auth, ACrossSiteWebSocketUpgradeIsRefused) {
   EXPECT_TRUE(program.next_where([](const json& m) { return m.value("type", "") == "pong"; }));
   auto metrics = http.get("/metrics");
   EXPECT_NE(metrics.raw.find("stratd_http_rejections_total{reason=\"origin_not_allowed\"} 1"), std::string::npos);
+}
+
+// DNS rebinding: a page of evil.example whose name is then made to resolve
+// to 127.0.0.1 is same-origin with stratd for its browser, which sends
+// `Host: evil.example:PORT` and, on a GET, no Origin.
+TEST(Auth, ARebindingPageIsRefusedByItsHost) {
+  StratdProcess s;  // keyless on loopback, no [server] allowed_hosts
+  const auto& http = s.http();
+  const std::string port = ":" + std::to_string(http.port());
+  auto get_as = [&](const std::string& host, const std::string& target = "/api/runners",
+                    std::map<std::string, std::string> headers = {}) {
+    headers["Host"] = host;
+    return http.request("GET", target, "", headers);
+  };
+  const HttpResult evil = get_as("evil.example" + port, "/api/runners", {{"Origin", "http://evil.example" + port}});
+  EXPECT_EQ(evil.status, 421);
+  EXPECT_EQ(error_code(evil), "HOST_NOT_ALLOWED");
+  // Not even the error is for the page to read.
+  EXPECT_FALSE(evil.headers.count("access-control-allow-origin"));
+  EXPECT_EQ(get_as("evil.example" + port, "/health").status, 421);
+  const HttpResult post = http.request("POST", "/api/runners", runner_body("rebound"), {{"Host", "evil.example"}});
+  EXPECT_EQ(post.status, 421);
+  EXPECT_EQ(http.get("/api/runners").body["data"].size(), 0u);
+  // stratd's own names, any port, any case.
+  const std::vector<std::string> own = {"localhost" + port, "LocalHost" + port, "localhost",
+                                        "127.0.0.1" + port, "[::1]" + port,     "dash.localhost" + port};
+  for (const auto& ok : own) {
+    EXPECT_EQ(get_as(ok).status, 200) << ok;
+  }
+
+  // The same for a WebSocket upgrade, before any Origin check.
+  auto upgrade_as = [&](const std::string& host) {
+    return http.raw("GET /ws HTTP/1.1\r\nHost: " + host +
+                    "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    "Sec-WebSocket-Version: 13\r\n\r\n");
+  };
+  const HttpResult ws = upgrade_as("evil.example" + port);
+  EXPECT_EQ(ws.status, 421);
+  EXPECT_EQ(error_code(ws), "HOST_NOT_ALLOWED");
+  EXPECT_EQ(upgrade_as("localhost" + port).status, 101);
+
+  const auto metrics = http.get("/metrics");
+  EXPECT_NE(metrics.raw.find("stratd_http_rejections_total{reason=\"host\"} 4\n"), std::string::npos) << metrics.raw;
+}
+
+TEST(Auth, AllowedHostsAddNamesAndReloadLive) {
+  TempFile config("[server]\nallowed_hosts = [\"stratd.lan\", \"dash.example:8443\"]\n");
+  StratdOptions o;
+  o.extra_args = {"--config", config.path};
+  StratdProcess s(o);
+  const std::string port = ":" + std::to_string(s.http().port());
+  auto status_as = [&](const std::string& host) {
+    return s.http().request("GET", "/api/runners", "", {{"Host", host}}).status;
+  };
+  EXPECT_EQ(status_as("stratd.lan" + port), 200);
+  EXPECT_EQ(status_as("STRATD.LAN"), 200);
+  EXPECT_EQ(status_as("dash.example:8443"), 200);  // listed with a port: that port only
+  EXPECT_EQ(status_as("dash.example" + port), 421);
+  EXPECT_EQ(status_as("evil.example" + port), 421);
+  EXPECT_EQ(status_as("localhost" + port), 200);  // the local names stay
+  config.write("[server]\nallowed_hosts = [\"dash.lan\"]\n");
+  ASSERT_EQ(kill(s.pid(), SIGHUP), 0);
+  EXPECT_TRUE(eventually([&] { return status_as("dash.lan" + port) == 200; }));
+  EXPECT_EQ(status_as("stratd.lan" + port), 421);
+}
+
+TEST(Auth, OnANonLoopbackAddressAnyHostIsAnswered) {
+  // Reached by names stratd cannot know; its keys protect it.
+  KeyedStratd s({"--host", "0.0.0.0"});
+  auto headers = bearer(keys().viewer.key);
+  headers["Host"] = "stratd.example.com:" + std::to_string(s.stratd.http().port());
+  EXPECT_EQ(s.stratd.http().request("GET", "/api/runners", "", headers).status, 200);
 }
 
 TEST(Limits, BruteForceHitsItsLimitAndLocksTheAddressOut) {
@@ -383,7 +455,7 @@ TEST(Auth, APageOfAnotherSiteChangesNothing) {
   StratdProcess s;  // keyless on loopback: what a browser's page could reach
   const std::string body = runner_body("csrf");
   auto post_from = [&](const std::string& origin) {
-    return s.http().raw("POST /api/runners HTTP/1.1\r\nHost: x\r\nOrigin: " + origin +
+    return s.http().raw("POST /api/runners HTTP/1.1\r\nHost: localhost\r\nOrigin: " + origin +
                         "\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: " +
                         std::to_string(body.size()) + "\r\n\r\n" + body);
   };

@@ -102,7 +102,7 @@ TEST(BadInput, RoutesMethodsAndSizes) {
   expect_error(http.post("/api/runners", "{\"runner_id\":\"" + big + "\"}"), 413, "PAYLOAD_TOO_LARGE");
   auto garbage = http.raw("NOT HTTP AT ALL\r\n\r\n");
   EXPECT_EQ(garbage.status, 400);
-  auto huge_header = http.raw("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n");
+  auto huge_header = http.raw("GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n");
   EXPECT_EQ(huge_header.status, 431);
 
   ASSERT_EQ(s.add_runner("r1", "BTCUSDT", "hold_long.lua").status, 201);
@@ -117,7 +117,7 @@ TEST(BadInput, RoutesMethodsAndSizes) {
 TEST(Api, CorsHeadersForBrowsersAndPreflights) {
   StratdProcess s;  // on loopback, with no [cors] list: loopback origins only
   auto request = [&](const std::string& method, const std::string& origin, const std::string& extra = "") {
-    return s.http().raw(method + " /api/runners HTTP/1.1\r\nHost: x\r\nOrigin: " + origin + "\r\n" + extra +
+    return s.http().raw(method + " /api/runners HTTP/1.1\r\nHost: localhost\r\nOrigin: " + origin + "\r\n" + extra +
                         "Connection: close\r\n\r\n");
   };
   // A simple request gets the origin header only.
@@ -146,7 +146,7 @@ TEST(Api, CorsAllowListFromTheConfiguration) {
   o.extra_args = {"--cors-origins", "https://dash.example.com"};
   StratdProcess s(o);
   auto request = [&](const std::string& method, const std::string& origin, const std::string& extra = "") {
-    return s.http().raw(method + " /api/runners HTTP/1.1\r\nHost: x\r\nOrigin: " + origin + "\r\n" + extra +
+    return s.http().raw(method + " /api/runners HTTP/1.1\r\nHost: localhost\r\nOrigin: " + origin + "\r\n" + extra +
                         "Connection: close\r\n\r\n");
   };
   auto pre = request("OPTIONS", "https://dash.example.com", "Access-Control-Request-Method: DELETE\r\n");

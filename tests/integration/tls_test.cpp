@@ -69,9 +69,10 @@ StratdOptions tls_options(const TlsDir& d) {
 // curl -i over HTTPS, trusting the test's certificate; the answer checked
 // against docs/openapi.yaml.
 RawAnswer curl(const StratdProcess& s, const TlsDir& d, const std::string& method, const std::string& target,
-               const std::string& body = "") {
+               const std::string& body = "", const std::string& host = "") {
   std::string cmd = "curl -sS -i --max-time 10 --cacert " + d.path("cert.pem") + " -X " + method;
   if (!body.empty()) cmd += " -H 'Content-Type: application/json' --data '" + body + "'";
+  if (!host.empty()) cmd += " -H 'Host: " + host + "'";
   const Outcome r = run(cmd + " '" + s.url() + target + "'");
   auto a = parse_raw_answer(r.output);
   if (!a) {
@@ -119,6 +120,11 @@ TEST(Tls, HttpsAnswersWithHstsAndStratctlSpeaksIt) {
   EXPECT_EQ(added.answer.status, 201) << added.answer.body;
   EXPECT_EQ(added.answer.headers["strict-transport-security"], "max-age=31536000");
   EXPECT_EQ(curl(s, d, "GET", "/api/runners/tls_r").body["data"]["runner_id"], "tls_r");
+  // A TLS session checks its Host as a plain one does (DNS rebinding).
+  const auto rebound = curl(s, d, "GET", "/api/runners", "", "evil.example:" + port_of(s));
+  EXPECT_EQ(rebound.answer.status, 421);
+  EXPECT_EQ(rebound.body["error"]["code"], "HOST_NOT_ALLOWED");
+  EXPECT_EQ(curl(s, d, "GET", "/api/runners", "", "localhost:" + port_of(s)).answer.status, 200);
 
   // Not trusted without the CA: curl and stratctl refuse.
   EXPECT_NE(run("curl -sS --max-time 10 " + s.url() + "/health").status, 0);
@@ -137,7 +143,7 @@ TEST(Tls, HttpsAnswersWithHstsAndStratctlSpeaksIt) {
 
   // Plain HTTP on the TLS port is a failed handshake, counted, not logged above debug.
   RawConnection plain(uint16_t(std::stoi(port_of(s))));
-  plain.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  plain.send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
   EXPECT_TRUE(eventually([&] {
     plain.read_available();
     return plain.closed();

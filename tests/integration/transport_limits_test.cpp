@@ -59,7 +59,7 @@ TEST(TransportLimits, ATricklingHeadIsCutOffAtItsDeadlineWhileOthersAreServed) {
   o.extra_args = {"--header-timeout-ms", "1500"};
   StratdProcess s(o);
   RawConnection slow(s.http().port());
-  ASSERT_TRUE(slow.send("GET /health HTTP/1.1\r\nHost: stratd\r\nX-Slow: "));
+  ASSERT_TRUE(slow.send("GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: "));
   int served_meanwhile = 0;
   // A byte every 50 ms: never idle, and never done.
   ASSERT_TRUE(trickle_until_cut(slow, "a", [&] { served_meanwhile = s.http().get("/health").status; }))
@@ -75,7 +75,7 @@ TEST(TransportLimits, ATricklingBodyGets408AndSilentConnectionsAreClosedWithoutA
   o.extra_args = {"--header-timeout-ms", "1500", "--body-timeout-ms", "1500", "--idle-timeout-ms", "500"};
   StratdProcess s(o);
   RawConnection slow(s.http().port());
-  ASSERT_TRUE(slow.send("POST /api/runners HTTP/1.1\r\nHost: stratd\r\nContent-Type: application/json\r\n"
+  ASSERT_TRUE(slow.send("POST /api/runners HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                         "Content-Length: 1000\r\n\r\n{"));
   ASSERT_TRUE(trickle_until_cut(slow, " ", [] {})) << "still open: " << slow.received();
   expect_answer(slow.received(), 408, "REQUEST_TIMEOUT", "POST", "/api/runners");
@@ -92,7 +92,7 @@ TEST(TransportLimits, ATricklingBodyGets408AndSilentConnectionsAreClosedWithoutA
 
   // A kept-alive connection after its answer: closed when idle, no answer.
   RawConnection idle(s.http().port());
-  ASSERT_TRUE(idle.send("GET /health HTTP/1.1\r\nHost: stratd\r\n\r\n"));
+  ASSERT_TRUE(idle.send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   ASSERT_TRUE(eventually([&] {
     idle.read_available();
     return idle.closed();
@@ -133,7 +133,7 @@ TEST(TransportLimits, ConnectionsArePerAddressAndInTotal) {
   };
   auto served = [&](const std::string& from) {
     RawConnection c(port, from);
-    c.send("GET /health HTTP/1.1\r\nHost: stratd\r\nConnection: close\r\n\r\n");
+    c.send("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     eventually([&] {
       c.read_available();
       return c.closed();

@@ -80,6 +80,10 @@ TEST(Config, FileValuesOfTheWrongTypeOrRangeAreRefused) {
   EXPECT_NE(refused("[server]\nhost = 7\n").find("server.host must be a string"), std::string::npos);
   EXPECT_NE(refused("[server]\nport = \"http\"\n").find("server.port"), std::string::npos);
   EXPECT_NE(refused("[server]\ncors_origins = [1]\n").find("cors_origins"), std::string::npos);
+  EXPECT_NE(refused("[server]\nallowed_hosts = [\"stratd.lan\", \"::1\"]\n").find("'::1' is not a host"),
+            std::string::npos);
+  EXPECT_NE(refused("[server]\nallowed_hosts = [\"a:99999\"]\n").find("server.allowed_hosts"), std::string::npos);
+  EXPECT_EQ(refused("[server]\nallowed_hosts = [\"stratd.lan\", \"[::1]:3000\", \"*\"]\n"), "");
   EXPECT_EQ(refused("[runners]\nstop_grace_ms = 0\nmax_consecutive_strategy_errors = 3\n"), "");
   // Settings that bound each other.
   EXPECT_NE(refused("[tls]\ncert = \"c.pem\"\n").find("tls.cert and tls.key go together"), std::string::npos);
