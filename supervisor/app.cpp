@@ -218,11 +218,15 @@ int run_stratd(Config& cfg, Config requested, ConfigReloader load) {
   http::ApiContext api{io, registry, hub, events.journal(), events.websocket(), catalog, store, feed, cfg,
                        wall_ms(), state->instance(), rejections};
   audit::AuditLog audit(io, store, cfg.audit);
+  auto connections = std::make_shared<http::ConnectionLimits>();
+  api.connections = connections.get();
+  api.audit = &audit;
   auth::AccessPolicy access(cfg.auth);
   auth::AccessGate gate(cfg, rejections, &audit);
   http::Router router(&access, &rejections, &audit);
   http::add_api_routes(router, api, state->file("feed-sim.json"));
-  auto listener = std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket(), rejections, gate);
+  auto listener =
+      std::make_shared<http::Listener>(io, router, cfg.server, &events.websocket(), rejections, gate, connections);
   Status listening = ok();
   if (cfg.tls.enabled()) {
     if (auto context = http::make_tls_context(cfg.tls)) {

@@ -5,6 +5,7 @@
 
 #include "common/clock.hpp"
 #include "common/logging.hpp"
+#include "supervisor/metrics/exposition.hpp"
 
 namespace stratd::supervisor::audit {
 
@@ -59,6 +60,15 @@ void AuditLog::prune() {
   if (auto st = store_.prune_audit(cutoff, settings_.max_entries); !st) {
     spdlog::error("audit log: {}", st.error().message);
   }
+}
+
+void AuditLog::write_metrics(metrics::Exposition& out) const {
+  out.family("stratd_audit_entries_dropped", metrics::Type::Counter,
+             "Audit entries not kept because too many were waiting to be written.");
+  out.sample({}, dropped());
+  out.family("stratd_audit_write_failures", metrics::Type::Counter,
+             "Audit entries the store failed to write (stratd's log says why).");
+  out.sample({}, failed());
 }
 
 }  // namespace stratd::supervisor::audit

@@ -16,6 +16,10 @@
 #include "supervisor/auth/caller.hpp"
 #include "supervisor/store.hpp"
 
+namespace stratd::supervisor::metrics {
+class Exposition;
+}
+
 namespace stratd::supervisor::audit {
 
 class AuditLog {
@@ -32,6 +36,9 @@ class AuditLog {
   uint64_t written() const { return written_.load(std::memory_order_relaxed); }
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
+  // Entries lost, to /metrics: dropped (the queue was full) and not
+  // written (the store refused them). Either means the log is incomplete.
+  void write_metrics(metrics::Exposition& out) const;
 
  private:
   void write(const AuditEntry& e);

@@ -7,9 +7,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include "common/config.hpp"
+#include "supervisor/audit/audit_log.hpp"
 #include "supervisor/events/event_hub.hpp"
 #include "supervisor/events/event_journal.hpp"
 #include "supervisor/feed_supervisor.hpp"
+#include "supervisor/http/connection_limits.hpp"
 #include "supervisor/http/rejections.hpp"
 #include "supervisor/runners/runner_registry.hpp"
 #include "supervisor/store.hpp"
@@ -33,6 +35,9 @@ struct ApiContext {
   Rejections& rejections;  // what was refused before a handler ran
   // Reloads the configuration as SIGHUP does (none: not offered).
   std::function<Expected<ReloadOutcome>()> reload = {};
+  // For /metrics (none: their families are left out).
+  const ConnectionLimits* connections = nullptr;  // the listener's open connections
+  const audit::AuditLog* audit = nullptr;         // what the audit log lost
 };
 
 }  // namespace stratd::supervisor::http

@@ -1,5 +1,7 @@
 #include "supervisor/http/connection_limits.hpp"
 
+#include "supervisor/metrics/exposition.hpp"
+
 namespace stratd::supervisor::http {
 
 AddressKey::AddressKey(const boost::asio::ip::address& a) {
@@ -36,6 +38,17 @@ void ConnectionLimits::give_back(const AddressKey& address) {
   std::lock_guard lock(mutex_);
   --total_;
   if (auto it = per_address_.find(address); it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
+uint64_t ConnectionLimits::open() const {
+  std::lock_guard lock(mutex_);
+  return total_;
+}
+
+void ConnectionLimits::write_metrics(metrics::Exposition& out) const {
+  out.family("stratd_http_open_connections", metrics::Type::Gauge,
+             "Client connections open, HTTP and WebSocket ones (those also in stratd_websocket_clients).");
+  out.sample({}, open());
 }
 
 }  // namespace stratd::supervisor::http

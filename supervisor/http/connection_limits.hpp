@@ -19,6 +19,10 @@
 
 #include "supervisor/http/rejections.hpp"
 
+namespace stratd::supervisor::metrics {
+class Exposition;
+}
+
 namespace stratd::supervisor::http {
 
 class ConnectionLimits;
@@ -67,12 +71,16 @@ class ConnectionLimits : public std::enable_shared_from_this<ConnectionLimits> {
   // A slot for a connection from `address`, unless one of the caps is
   // reached (then the reason, for the rejection count).
   Taken take(const boost::asio::ip::address& address, uint64_t max_total, uint64_t max_per_address);
+  // Connections open now, WebSocket ones included.
+  uint64_t open() const;
+  // That, to /metrics (stratd_http_open_connections).
+  void write_metrics(metrics::Exposition& out) const;
 
  private:
   friend class ConnectionSlot;
   void give_back(const AddressKey& address);
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   uint64_t total_ = 0;
   std::unordered_map<AddressKey, uint64_t, AddressKey::Hash> per_address_;
 };

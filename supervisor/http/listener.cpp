@@ -10,9 +10,9 @@ namespace stratd::supervisor::http {
 namespace net = boost::asio;
 
 Listener::Listener(net::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket,
-                   Rejections& rejections, auth::AccessGate& gate)
+                   Rejections& rejections, auth::AccessGate& gate, std::shared_ptr<ConnectionLimits> limits)
     : io_(io), acceptor_(io), retry_(io), router_(router), settings_(settings), websocket_(websocket),
-      rejections_(rejections), gate_(gate) {}
+      rejections_(rejections), gate_(gate), limits_(std::move(limits)) {}
 
 Status Listener::listen(const std::string& host, uint16_t port) {
   boost::system::error_code ec;

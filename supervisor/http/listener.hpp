@@ -19,8 +19,10 @@ namespace stratd::supervisor::http {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
+  // `limits`: the counts of open connections, shared with /metrics.
   Listener(boost::asio::io_context& io, const Router& router, const HttpSettings& settings, ws::WsHub* websocket,
-           Rejections& rejections, auth::AccessGate& gate);
+           Rejections& rejections, auth::AccessGate& gate,
+           std::shared_ptr<ConnectionLimits> limits);
   Status listen(const std::string& host, uint16_t port);
   // HTTP loop: connections accepted from now on speak TLS with `context`
   // (null: plain HTTP); those already open keep theirs.
@@ -44,7 +46,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Rejections& rejections_;
   auth::AccessGate& gate_;
   TlsContext tls_;
-  std::shared_ptr<ConnectionLimits> limits_ = std::make_shared<ConnectionLimits>();
+  std::shared_ptr<ConnectionLimits> limits_;
 };
 
 }  // namespace stratd::supervisor::http

@@ -81,6 +81,8 @@ void add_metrics_routes(Router& router, ApiContext& ctx, std::string feed_state_
                ctx.websocket.metrics().write(out, ctx.websocket.clients());
                router.metrics().write(out);
                ctx.rejections.write(out);
+               if (ctx.connections) ctx.connections->write_metrics(out);
+               if (ctx.audit) ctx.audit->write_metrics(out);
                metrics::write_runner_metrics(out, ctx.registry, ctx.hub);
                write_feed_metrics(out, ctx, scrapes->feed_ticks);
                write_store_metrics(out, ctx.store);

@@ -19,6 +19,7 @@
 #include <boost/beast/websocket.hpp>
 #include <gtest/gtest.h>
 
+#include "tests/support/raw_connection.hpp"
 #include "tests/support/stratd_process.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -176,6 +177,10 @@ TEST(Metrics, ScrapeShowsEveryFamilyMovingAndPassesPromtool) {
       {"stratd_websocket_closed_total", "counter"},
       {"stratd_http_requests_total", "counter"},
       {"stratd_http_request_duration_seconds", "histogram"},
+      {"stratd_http_rejections_total", "counter"},
+      {"stratd_http_open_connections", "gauge"},
+      {"stratd_audit_entries_dropped_total", "counter"},
+      {"stratd_audit_write_failures_total", "counter"},
       {"stratd_runners", "gauge"},
       {"stratd_runner_info", "gauge"},
       {"stratd_runner_lifecycle", "gauge"},
@@ -265,6 +270,32 @@ TEST(Metrics, ScrapeShowsEveryFamilyMovingAndPassesPromtool) {
             first.at("stratd_http_requests_total{route=\"/metrics\",method=\"GET\",code=\"200\"}"));
   EXPECT_TRUE(eventually([&] { return scrape(s).at(ticks_of(a)) > second.at(ticks_of(a)); }));
   EXPECT_TRUE(eventually([&] { return scrape(s).at("process_cpu_seconds_total") > first.at("process_cpu_seconds_total"); }));
+}
+
+// Open connections, counted from the accept to the close, WebSocket ones
+// included. Each scrape is a connection of its own, counted in itself.
+TEST(Metrics, OpenConnectionsGaugeFollowsIdleConnectionsAndWebSockets) {
+  StratdProcess s;
+  const std::string gauge = "stratd_http_open_connections";
+  ASSERT_TRUE(eventually([&] { return scrape(s).at(gauge) == 1; }));  // the scrape alone
+  // An idle connection that has not sent a byte holds its place.
+  RawConnection idle(s.http().port());
+  EXPECT_TRUE(eventually([&] { return scrape(s).at(gauge) == 2; }));
+  {
+    const auto [host, port] = endpoint(s);
+    WsClient ws(host, port);
+    ws.send(R"({"type":"ping"})");
+    ASSERT_TRUE(ws.next_where([](const json& m) { return m.value("type", "") == "pong"; }));
+    EXPECT_TRUE(eventually([&] { return scrape(s).at(gauge) == 3; }));
+    ws.close();
+  }
+  EXPECT_TRUE(eventually([&] { return scrape(s).at(gauge) == 2; }));
+  idle.close();
+  EXPECT_TRUE(eventually([&] { return scrape(s).at(gauge) == 1; }));
+  // The audit log lost nothing meanwhile.
+  const Scrape last = scrape(s);
+  EXPECT_EQ(last.at("stratd_audit_entries_dropped_total"), 0);
+  EXPECT_EQ(last.at("stratd_audit_write_failures_total"), 0);
 }
 
 TEST(Metrics, AKilledWorkerCountsAsARestartByReason) {

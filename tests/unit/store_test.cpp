@@ -3,11 +3,16 @@
 
 #include <filesystem>
 
+#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "common/config.hpp"
 #include "common/msgpack_codec.hpp"
+#include "supervisor/audit/audit_log.hpp"
+#include "supervisor/metrics/exposition.hpp"
 #include "supervisor/store.hpp"
 
 using namespace stratd;
@@ -289,4 +294,43 @@ TEST_F(StoreTest, AuditLogPagesAndPrunesByAgeAndCount) {
   e.action = "config.reload";
   ASSERT_TRUE(store->append_audit(e));
   EXPECT_GT(store->audit_entries(std::nullopt, 0, 1)->front().id, left->back().id);
+}
+
+// What the audit log loses is counted for /metrics: entries past its queue
+// (the store's loop not getting to them), and entries the store refused.
+TEST_F(StoreTest, AuditLogCountsWhatItDropsAndFailsToWrite) {
+  auto store = open();
+  boost::asio::io_context io;  // not run yet: nothing is written
+  const AuditSettings settings = Config().audit;
+  audit::AuditLog log(io, *store, settings);
+  for (size_t i = 0; i < audit::AuditLog::kMaxPending + 2; ++i) {
+    log.record(audit::AuditLog::entry(auth::Caller{}, "config.reload", "SIGHUP", 0, "ok"));
+  }
+  EXPECT_EQ(log.dropped(), 2u);
+  EXPECT_EQ(log.failed(), 0u);
+  // The table gone behind the store's back: every write fails.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "stratd.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "DROP TABLE audit", nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(other);
+  sqlite3_close(other);
+  {
+    // Two log lines per entry (the entry, the failure): not in the test's output.
+    const auto level = spdlog::get_level();
+    spdlog::set_level(spdlog::level::off);
+    io.run();
+    spdlog::set_level(level);
+  }
+  EXPECT_EQ(log.written(), 0u);
+  EXPECT_EQ(log.failed(), audit::AuditLog::kMaxPending);
+
+  metrics::Exposition out(metrics::Format::Text);
+  log.write_metrics(out);
+  const std::string text = std::move(out).finish();
+  EXPECT_NE(text.find("# TYPE stratd_audit_entries_dropped_total counter\nstratd_audit_entries_dropped_total 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE stratd_audit_write_failures_total counter\nstratd_audit_write_failures_total " +
+                      std::to_string(audit::AuditLog::kMaxPending) + "\n"),
+            std::string::npos)
+      << text;
 }
