@@ -32,13 +32,20 @@ bool plain_key_name(std::string_view name) {
 
 }  // namespace
 
+Status check_key_name_and_role(std::string_view name, std::string_view role, std::string_view where) {
+  const std::string prefix = where.empty() ? "" : std::string(where) + ": ";
+  if (!plain_key_name(name))
+    return invalid(prefix + "name '" + std::string(name) + "' must be 1-64 of A-Z a-z 0-9 - _");
+  if (role != "viewer" && role != "operator" && role != "admin")
+    return invalid(prefix + "key '" + std::string(name) + "': role must be viewer, operator or admin");
+  return ok();
+}
+
 Status check_key_entry(const ApiKeyEntry& k, std::string_view origin) {
-  const std::string where = std::string(origin) + ": auth.keys";
-  if (!plain_key_name(k.name)) return invalid(where + ": name '" + k.name + "' must be 1-64 of A-Z a-z 0-9 - _");
-  if (k.role != "viewer" && k.role != "operator" && k.role != "admin")
-    return invalid(where + ": key '" + k.name + "': role must be viewer, operator or admin");
+  if (Status st = check_key_name_and_role(k.name, k.role, std::string(origin) + ": auth.keys"); !st) return st;
   if (k.hash.rfind("$argon2id$", 0) != 0)
-    return invalid(where + ": key '" + k.name + "': hash must be an Argon2id hash (stratd keygen prints one)");
+    return invalid(std::string(origin) + ": auth.keys: key '" + k.name +
+                   "': hash must be an Argon2id hash (stratd keygen prints one)");
   return ok();
 }
 

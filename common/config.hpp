@@ -69,6 +69,9 @@ void copy_live_settings(Config& to, const Config& from);
 // One [[auth.keys]] entry: a plain name, a role, an Argon2id hash.
 // `origin` prefixes the error (where the entry was written).
 Status check_key_entry(const ApiKeyEntry& key, std::string_view origin);
+// Its name and role alone: what `stratd keygen` checks before it hashes.
+// `where`, if not empty, prefixes the error.
+Status check_key_name_and_role(std::string_view name, std::string_view role, std::string_view where);
 
 // Fills empty paths with their defaults (systemd's directories when it
 // gives them, `shipped_strategies_dir` when ./strategies does not exist)

@@ -49,15 +49,14 @@ int run_keygen(int argc, const char* const* argv) {
     }
   }
   if (name.empty() || role.empty()) return usage("--name and --role are both needed");
+  // Before any Argon2 work: a typo fails at once.
+  if (auto st = check_key_name_and_role(name, role, ""); !st) return usage(st.error().message);
   std::string key = generate_key(name);
   auto hash = hash_key(key);
   if (!hash) {
+    sodium_memzero(key.data(), key.size());
     fprintf(stderr, "stratd keygen: %s\n", hash.error().message.c_str());
     return 1;
-  }
-  if (auto st = check_key_entry(ApiKeyEntry{name, role, *hash}, "keygen"); !st) {
-    sodium_memzero(key.data(), key.size());
-    return usage(st.error().message);
   }
   // The key alone on the first line, for scripts; the entry after it.
   printf("%s\n\n[[auth.keys]]\nname = \"%s\"\nrole = \"%s\"\nhash = \"%s\"\n", key.c_str(), name.c_str(),

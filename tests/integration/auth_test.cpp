@@ -580,3 +580,40 @@ TEST(Auth, KeysAddedToAnOpenStratdEndTheConnectionsAdmittedWithoutOne) {
   EXPECT_TRUE(closed_with_policy_code(anonymous)) << "close code " << anonymous.close_code();
   EXPECT_EQ(s.http().get("/api/runners").status, 401);
 }
+
+// A bad name or role fails at once, before the key is hashed. Shown with
+// an address-space limit too small for Argon2id's 64 MiB but big enough
+// for stratd itself: a good name then fails in the hashing, a bad one
+// still gets its own message (it never got that far).
+TEST(Auth, KeygenChecksNameAndRoleBeforeHashing) {
+#if defined(STRATD_ASAN)
+  GTEST_SKIP() << "AddressSanitizer's shadow memory does not fit under an address-space limit";
+#endif
+  auto keygen = [](const std::vector<std::string>& args, bool limited) {
+    std::string cmd = std::string(limited ? "ulimit -v 57344; " : "") + STRATD_BIN_DIR + "/stratd keygen";
+    for (const auto& a : args) cmd += " '" + a + "'";
+    return run_command(cmd + " 2>&1");
+  };
+  const ProgramRun starved = keygen({"--name", "ok", "--role", "admin"}, true);
+  ASSERT_EQ(starved.code, 1) << "the limit must stop the hashing, or this test shows nothing: " << starved.out;
+  EXPECT_NE(starved.out.find("hashing the key failed"), std::string::npos) << starved.out;
+
+  const ProgramRun bad_name = keygen({"--name", "bad name", "--role", "admin"}, true);
+  EXPECT_EQ(bad_name.code, 2) << bad_name.out;
+  EXPECT_NE(bad_name.out.find("stratd keygen: name 'bad name' must be 1-64 of A-Z a-z 0-9 - _"),
+            std::string::npos)
+      << bad_name.out;
+  EXPECT_NE(bad_name.out.find("usage: stratd keygen"), std::string::npos) << bad_name.out;
+  const ProgramRun bad_role = keygen({"--name", "ok", "--role", "root"}, true);
+  EXPECT_EQ(bad_role.code, 2) << bad_role.out;
+  EXPECT_NE(bad_role.out.find("stratd keygen: key 'ok': role must be viewer, operator or admin"), std::string::npos)
+      << bad_role.out;
+  const ProgramRun no_role = keygen({"--name", "ok"}, true);
+  EXPECT_EQ(no_role.code, 2) << no_role.out;
+  EXPECT_EQ(bad_name.out.find("hash = "), std::string::npos);  // no key, no entry
+
+  // Without the limit a good one is made.
+  const ProgramRun made = keygen({"--name", "ok", "--role", "viewer"}, false);
+  EXPECT_EQ(made.code, 0) << made.out;
+  EXPECT_NE(made.out.find("role = \"viewer\""), std::string::npos) << made.out;
+}
